@@ -1,0 +1,81 @@
+# Shared shell functions for warmbox's scripts. Sourced, never executed.
+# Every function is idempotent: it checks what is there before it changes anything.
+set -euo pipefail
+
+WARMBOX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WARMBOX_STATE_DIR="${WARMBOX_STATE_DIR:-$WARMBOX_ROOT/.warmbox}"
+BASE_IMAGE="debian:trixie-slim"
+DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+
+log() { printf '[warmbox] %s\n' "$*" >&2; }
+die() { printf '[warmbox] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "this step needs root: $*"; fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Finds a JDK >= 21 and exports JAVA_HOME; says exactly what is missing otherwise.
+ensure_jdk() {
+  local candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  command -v javac >/dev/null && candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
+  for d in /usr/lib/jvm/*; do [ -d "$d" ] && candidates+=("$d"); done
+  for home in "${candidates[@]}"; do
+    [ -x "$home/bin/javac" ] || continue
+    local v
+    v=$("$home/bin/javac" -version 2>&1 | sed -E 's/^javac ([0-9]+).*/\1/')
+    if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 21 ]; then export JAVA_HOME="$home"; export PATH="$home/bin:$PATH"; return 0; fi
+  done
+  die "no JDK >= 21 found (looked at JAVA_HOME, javac on PATH and /usr/lib/jvm/*). Install one, e.g. 'apt-get install openjdk-21-jdk-headless' on Debian 13 or Temurin 21+, and/or set JAVA_HOME."
+}
+
+ensure_maven() {
+  command -v mvn >/dev/null || apt_install maven
+}
+
+docker_ready() { docker info >/dev/null 2>&1; }
+
+# Starts a Docker engine when none answers: installs Debian's engine if absent and, with no systemd,
+# runs dockerd in the background itself.
+ensure_docker_engine() {
+  docker_ready && return 0
+  command -v dockerd >/dev/null || apt_install docker.io
+  command -v docker >/dev/null || die "docker client missing after installing docker.io"
+  if ! docker_ready; then
+    if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+      as_root systemctl start docker || true
+    fi
+  fi
+  if ! docker_ready; then
+    log "starting dockerd in the background (log: /var/log/warmbox-dockerd.log)"
+    as_root sh -c 'nohup dockerd >/var/log/warmbox-dockerd.log 2>&1 &'
+  fi
+  for _ in $(seq 1 120); do docker_ready && return 0; sleep 0.5; done
+  die "the Docker engine did not answer within 60 s; see /var/log/warmbox-dockerd.log"
+}
+
+# Provides debian:trixie-slim: pulled where a registry answers, otherwise bootstrapped with debootstrap
+# and imported under the official name, so the Dockerfiles stay the ones a registry user would use.
+ensure_base_image() {
+  docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return 0
+  if timeout 60 docker pull -q "$BASE_IMAGE" >/dev/null 2>&1; then return 0; fi
+  log "$BASE_IMAGE cannot be pulled; bootstrapping it with debootstrap (about a minute)"
+  apt_install debootstrap
+  local dir; dir=$(mktemp -d /tmp/warmbox-trixie.XXXXXX)
+  as_root debootstrap --variant=minbase trixie "$dir" "$DEBIAN_MIRROR" >/tmp/warmbox-debootstrap.log 2>&1 \
+    || { as_root rm -rf "$dir"; die "debootstrap failed; see /tmp/warmbox-debootstrap.log"; }
+  as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+  as_root tar -C "$dir" -c . | docker import - "$BASE_IMAGE" >/dev/null
+  as_root rm -rf "$dir"
+  log "imported $BASE_IMAGE"
+}

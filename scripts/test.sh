@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, then integration tests against the real Docker engine.
+# Installs and starts what is missing first (engine, base image, runtime images), like start.sh.
+source "$(dirname "$0")/lib.sh"
+ensure_jdk
+ensure_maven
+ensure_docker_engine
+ensure_base_image
+build_images
+cd "$WARMBOX_ROOT"
+exec mvn -B -ntp verify "$@"

@@ -1,0 +1,125 @@
+package dev.warmbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.warmbox.config.WarmboxConfig;
+import dev.warmbox.execution.ExecutionService;
+import dev.warmbox.http.HttpApi;
+import dev.warmbox.metrics.WarmboxMetrics;
+import dev.warmbox.pool.WarmPools;
+import dev.warmbox.provider.ContainerProvider;
+import dev.warmbox.provider.DockerContainerProvider;
+import dev.warmbox.sandbox.DockerSandboxes;
+import dev.warmbox.sandbox.SandboxSettings;
+import dev.warmbox.sandbox.Sandboxes;
+import dev.warmbox.store.ApiKeys;
+import dev.warmbox.store.BootstrapKey;
+import dev.warmbox.store.Database;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part by constructor, starts them in order and stops them in
+ * reverse. Main runs it with the real environment; tests run it with a map and their own ports.
+ */
+public final class Warmbox implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Warmbox.class);
+
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final Javalin http;
+    private final WarmPools pools;
+    private final Optional<String> generatedKey;
+
+    private Warmbox(WarmboxConfig config, Clock clock) {
+        try {
+            Database database = remember(new Database(config.databasePath()));
+            ApiKeys keys = new ApiKeys(database);
+            generatedKey = BootstrapKey.ensure(keys, config.bootstrapApiKey());
+
+            ObjectMapper json = JsonMapper.builder().findAndAddModules().build();
+            ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().name("warmbox-agent-deadlines").daemon(true).unstarted(r));
+            remember(deadlines::shutdownNow);
+            ContainerProvider provider = remember(new DockerContainerProvider(config.dockerHost()));
+            Sandboxes sandboxes = new DockerSandboxes(provider, SandboxSettings.from(config), json, deadlines, clock);
+
+            pools = remember(new WarmPools(config.pools(), sandboxes, clock));
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            remember(registry::close);
+            WarmboxMetrics metrics = new WarmboxMetrics(pools);
+            metrics.bindTo(registry);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+
+            ExecutionService executions = new ExecutionService(config.limits(), pools, sandboxes, metrics);
+            HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry);
+            http = Javalin.create(cfg -> {
+                cfg.startup.showJavalinBanner = false;
+                cfg.concurrency.useVirtualThreads = true;
+                cfg.http.maxRequestSize = config.limits().maxRequestBytes();
+                cfg.jsonMapper(new JavalinJackson(json, true));
+                cfg.jetty.host = config.bindAddress();
+                cfg.jetty.port = config.port();
+                api.install(cfg);
+            });
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Builds and starts warmbox: leftovers removed, pools filling in the background, HTTP serving. */
+    public static Warmbox start(WarmboxConfig config, Clock clock) {
+        Warmbox warmbox = new Warmbox(config, clock);
+        try {
+            warmbox.pools.start();
+            warmbox.http.start();
+            warmbox.toClose.push(warmbox.http::stop);
+            return warmbox;
+        } catch (RuntimeException e) {
+            warmbox.close();
+            throw e;
+        }
+    }
+
+    /** The port HTTP listens on (useful when configured as 0). */
+    public int port() {
+        return http.port();
+    }
+
+    /** The admin key generated at first start, to be shown once; empty otherwise. */
+    public Optional<String> generatedKey() {
+        return generatedKey;
+    }
+
+    /** Stops HTTP first, then the pools (draining within the grace period), then everything else. */
+    @Override
+    public void close() {
+        while (!toClose.isEmpty()) {
+            try {
+                toClose.pop().close();
+            } catch (Exception e) {
+                log.warn("error while stopping: {}", e.getMessage());
+            }
+        }
+    }
+
+    private <T extends AutoCloseable> T remember(T resource) {
+        toClose.push(resource);
+        return resource;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.warmbox.config;
+
+import java.time.Duration;
+
+/** What one execution may use, and what one request may carry. */
+public record Limits(
+        Duration defaultTimeout,
+        Duration maxTimeout,
+        Duration compileTimeout,
+        long memoryBytes,
+        double cpus,
+        int pids,
+        long tmpfsBytes,
+        int outputBytes,
+        int codeBytes,
+        int stdinBytes,
+        int maxFiles,
+        int fileBytes,
+        int maxArgs,
+        int maxConcurrentExecutions) {
+
+    public Limits {
+        if (defaultTimeout.compareTo(maxTimeout) > 0) {
+            throw new ConfigException("WARMBOX_TIMEOUT_DEFAULT_MS (" + defaultTimeout.toMillis()
+                    + ") must not exceed WARMBOX_TIMEOUT_MAX_MS (" + maxTimeout.toMillis() + ")");
+        }
+    }
+
+    /** The largest request body that can be valid; larger bodies are refused before parsing. */
+    public long maxRequestBytes() {
+        // JSON escaping can grow text up to 6x (\\uXXXX); leave room for it and the envelope.
+        return 6L * (codeBytes + stdinBytes + (long) maxFiles * fileBytes) + 64 * 1024;
+    }
+}

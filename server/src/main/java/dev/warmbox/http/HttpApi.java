@@ -1,0 +1,142 @@
+package dev.warmbox.http;
+
+import dev.warmbox.execution.ExecutionService;
+import dev.warmbox.execution.Rejection;
+import dev.warmbox.pool.PoolView;
+import dev.warmbox.pool.WarmPools;
+import dev.warmbox.sandbox.Sandboxes;
+import dev.warmbox.store.ApiKeys;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every route and how every failure becomes an HTTP answer. Handlers stay a few lines; the logic is in
+ * the services they call. Shared by Main and tests, so both serve exactly the same API.
+ */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    static final String API_KEY_HEADER = "X-API-Key";
+
+    private final ExecutionService executions;
+    private final WarmPools pools;
+    private final Sandboxes sandboxes;
+    private final ApiKeys keys;
+    private final PrometheusMeterRegistry registry;
+
+    public HttpApi(ExecutionService executions, WarmPools pools, Sandboxes sandboxes, ApiKeys keys,
+                   PrometheusMeterRegistry registry) {
+        this.executions = executions;
+        this.pools = pools;
+        this.sandboxes = sandboxes;
+        this.keys = keys;
+        this.registry = registry;
+    }
+
+    public void install(JavalinConfig config) {
+        config.http.prefer405over404 = true;
+        config.routes.before(this::authenticate);
+        config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
+        config.routes.get("/health/ready", this::ready);
+        config.routes.post("/execute", this::execute);
+        config.routes.get("/api/v1/warm-pool/status", ctx -> ctx.json(status()));
+        config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+        installErrors(config);
+    }
+
+    private void authenticate(Context ctx) {
+        if (ctx.path().startsWith("/health/")) return;
+        String presented = ctx.header(API_KEY_HEADER);
+        if (presented == null || presented.isBlank()) throw new Unauthorized("send your API key in the " + API_KEY_HEADER + " header");
+        if (keys.authenticate(presented).isEmpty()) throw new Unauthorized("the API key is not valid");
+    }
+
+    private void execute(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase().startsWith("application/json")) {
+            throw new HttpResponseException(415, "send the request as application/json");
+        }
+        ctx.json(executions.execute(ctx.bodyAsBytes()));
+    }
+
+    private void ready(Context ctx) {
+        List<String> reasons = new ArrayList<>();
+        if (!sandboxes.engineAvailable()) reasons.add("the container engine does not answer");
+        if (!pools.warm()) reasons.add("the warm pools are still filling");
+        ctx.status(reasons.isEmpty() ? 200 : 503)
+                .json(reasons.isEmpty() ? Map.of("status", "ready") : Map.of("status", "not_ready", "reasons", reasons));
+    }
+
+    /** The seed's status shape, exactly. */
+    Map<String, Object> status() {
+        Map<String, Object> byRuntime = new LinkedHashMap<>();
+        long hits = 0;
+        long misses = 0;
+        for (PoolView view : pools.views()) {
+            byRuntime.put(view.language().id(), Map.of("size", view.size(), "available", view.available(), "in_use", view.inUse()));
+            hits += view.hits();
+            misses += view.misses();
+        }
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("enabled", pools.enabled());
+        status.put("pools", byRuntime);
+        status.put("total_hits", hits);
+        status.put("total_misses", misses);
+        status.put("hit_rate", hits + misses == 0 ? 0.0 : Math.round(1000.0 * hits / (hits + misses)) / 1000.0);
+        return status;
+    }
+
+    private static void installErrors(JavalinConfig config) {
+        config.routes.exception(Unauthorized.class, (e, ctx) -> fail(ctx, 401, "unauthorized", e.getMessage()));
+        config.routes.exception(Rejection.class, (e, ctx) -> {
+            if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+            fail(ctx, statusOf(e.kind()), e.code(), e.getMessage());
+        });
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), codeOf(e.getStatus()), e.getMessage()));
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            log.error("unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
+            fail(ctx, 500, "internal_error", "the server failed to handle this request; it has been logged");
+        });
+        config.routes.error(404, ctx -> {
+            if (!isError(ctx)) fail(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
+        });
+        config.routes.error(405, ctx -> {
+            if (!isError(ctx)) fail(ctx, 405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path());
+        });
+    }
+
+    private static boolean isError(Context ctx) {
+        return ctx.result() != null && ctx.result().startsWith("{\"error\"");
+    }
+
+    private static void fail(Context ctx, int status, String code, String message) {
+        ctx.status(status).json(ApiError.of(code, message));
+    }
+
+    private static int statusOf(Rejection.Kind kind) {
+        return switch (kind) {
+            case INVALID -> 400;
+            case TOO_LARGE -> 413;
+            case BUSY -> 429;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    private static String codeOf(int status) {
+        return switch (status) {
+            case 400 -> "invalid_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "payload_too_large";
+            case 415 -> "unsupported_media_type";
+            default -> status >= 500 ? "internal_error" : "request_failed";
+        };
+    }
+}

@@ -1,0 +1,74 @@
+package dev.warmbox.metrics;
+
+import dev.warmbox.execution.ExecutionObserver;
+import dev.warmbox.pool.PoolView;
+import dev.warmbox.pool.WarmPools;
+import dev.warmbox.sandbox.Language;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Every meter warmbox publishes, registered once here, under the seed's names. Gauges and counters
+ * read the pools' live state; nothing is copied.
+ */
+public final class WarmboxMetrics implements MeterBinder, ExecutionObserver {
+    private final WarmPools pools;
+    private final Map<Language, Timer> hitTimers = new EnumMap<>(Language.class);
+    private final Map<Language, Timer> missTimers = new EnumMap<>(Language.class);
+
+    public WarmboxMetrics(WarmPools pools) {
+        this.pools = pools;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (Language language : Language.values()) {
+            String runtime = language.id();
+            gauge(registry, "warm_pool_size", "Containers held by the warm pool (available plus in use)", language, PoolView::size);
+            gauge(registry, "warm_pool_available", "Warm containers ready to be handed out", language, PoolView::available);
+            gauge(registry, "warm_pool_in_use", "Warm containers running or being scrubbed", language, PoolView::inUse);
+            gauge(registry, "warm_pool_target_size", "Configured size of the warm pool", language, PoolView::targetSize);
+            counter(registry, "warm_pool_hits", "Executions served by a warm container", language, PoolView::hits);
+            counter(registry, "warm_pool_misses", "Executions that needed a fresh container", language, PoolView::misses);
+            counter(registry, "warm_pool_health_failures", "Pool containers found unhealthy and replaced", language, PoolView::healthFailures);
+            counter(registry, "warm_pool_launch_failures", "Pool containers that failed to launch", language, PoolView::launchFailures);
+            hitTimers.put(language, executionTimer(registry, runtime, "hit"));
+            missTimers.put(language, executionTimer(registry, runtime, "miss"));
+        }
+    }
+
+    @Override
+    public void executed(Language language, boolean hit, Duration elapsed) {
+        Timer timer = (hit ? hitTimers : missTimers).get(language);
+        if (timer != null) timer.record(elapsed);
+    }
+
+    private void gauge(MeterRegistry registry, String name, String description, Language language,
+                       ToDoubleFunction<PoolView> reading) {
+        Gauge.builder(name, pools, p -> reading.applyAsDouble(p.view(language)))
+                .description(description).tag("runtime", language.id()).register(registry);
+    }
+
+    private void counter(MeterRegistry registry, String name, String description, Language language,
+                         ToDoubleFunction<PoolView> reading) {
+        FunctionCounter.builder(name, pools, p -> reading.applyAsDouble(p.view(language)))
+                .description(description).tag("runtime", language.id()).register(registry);
+    }
+
+    private static Timer executionTimer(MeterRegistry registry, String runtime, String pool) {
+        return Timer.builder("warmbox_execution_duration")
+                .description("Time to serve an execution, from getting a sandbox to the result")
+                .tags("runtime", runtime, "pool", pool)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.warmbox.pool;
+
+import dev.warmbox.config.PoolSettings;
+import dev.warmbox.sandbox.Language;
+import dev.warmbox.sandbox.Sandbox;
+import dev.warmbox.sandbox.Sandboxes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One warm pool per language, and the housekeeper that keeps them healthy, fresh and full.
+ *
+ * <p>Threads: background launches, scrubs and removals run on virtual threads named
+ * {@code warmbox-pool-worker-N}; the housekeeper is one platform thread, {@code warmbox-housekeeper},
+ * that runs every health-check interval and catches everything. Both are stopped by {@link #close()}.
+ */
+public final class WarmPools implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WarmPools.class);
+
+    private final PoolSettings settings;
+    private final Sandboxes sandboxes;
+    private final Map<Language, WarmPool> pools = new EnumMap<>(Language.class);
+    private final ExecutorService workers =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("warmbox-pool-worker-", 0).factory());
+    private final ScheduledExecutorService housekeeper = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("warmbox-housekeeper").daemon(true).unstarted(r));
+
+    public WarmPools(PoolSettings settings, Sandboxes sandboxes, Clock clock) {
+        this.settings = settings;
+        this.sandboxes = sandboxes;
+        Semaphore launchPermits = new Semaphore(settings.maxConcurrentLaunches());
+        for (Language language : Language.values()) {
+            pools.put(language, new WarmPool(language, settings.sizeOf(language.id()), settings.containerTtl(),
+                    sandboxes, clock, workers, launchPermits));
+        }
+    }
+
+    /** Removes what a previous run left behind, fills every pool in the background, starts the housekeeper. */
+    public void start() {
+        List<String> leftovers = sandboxes.removeLeftovers();
+        if (!leftovers.isEmpty()) log.info("removed {} containers left by a previous run: {}", leftovers.size(), leftovers);
+        pools.values().forEach(WarmPool::fill);
+        long interval = settings.healthCheckInterval().toMillis();
+        housekeeper.scheduleWithFixedDelay(this::housekeep, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A sandbox for one execution: warm from the pool (a hit), or a fresh container (a miss) when the
+     * pool has none free. An empty pool is never a reason to refuse.
+     */
+    public Lease acquire(Language language) throws InterruptedException {
+        WarmPool pool = pools.get(language);
+        if (settings.enabled()) {
+            var warm = pool.acquire(settings.acquireWait());
+            if (warm.isPresent()) {
+                pool.hits.incrementAndGet();
+                return new Lease(warm.get(), pool, null);
+            }
+        }
+        pool.misses.incrementAndGet();
+        Sandbox fresh = sandboxes.launch(language, false);
+        return new Lease(fresh, null, () -> workers.execute(() -> sandboxes.destroy(fresh)));
+    }
+
+    public boolean enabled() {
+        return settings.enabled();
+    }
+
+    /** Whether every pool reached its size at least once: the server is warm. */
+    public boolean warm() {
+        return pools.values().stream().allMatch(WarmPool::warmedOnce);
+    }
+
+    public PoolView view(Language language) {
+        WarmPool pool = pools.get(language);
+        return new PoolView(language, pool.targetSize(), pool.size(), pool.available(), pool.inUse(),
+                pool.hits.get(), pool.misses.get(), pool.healthFailures.get(), pool.launchFailures.get());
+    }
+
+    public Collection<PoolView> views() {
+        return pools.keySet().stream().map(this::view).toList();
+    }
+
+    /** Runs one housekeeping round now (the housekeeper does this every interval). */
+    public void housekeep() {
+        for (WarmPool pool : pools.values()) {
+            try {
+                pool.maintain();
+            } catch (Throwable t) {
+                log.error("housekeeping of warm pool {} failed; will retry next interval", pool.language().id(), t);
+            }
+        }
+    }
+
+    /**
+     * Stops the housekeeper, lets executions in flight finish within the graceful-shutdown period, then
+     * removes every container this server owns.
+     */
+    @Override
+    public void close() {
+        housekeeper.shutdownNow();
+        pools.values().forEach(WarmPool::close);
+        // Real elapsed time, not the domain clock: this bounds how long the process takes to stop.
+        long deadline = System.nanoTime() + settings.gracefulShutdown().toNanos();
+        while (System.nanoTime() < deadline && pools.values().stream().anyMatch(p -> p.inUse() > 0 || p.busy() > 0)) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        pools.values().forEach(WarmPool::close);
+        workers.shutdown();
+        awaitQuietly(workers, Duration.ofSeconds(10));
+        try {
+            List<String> removed = sandboxes.removeLeftovers();
+            if (!removed.isEmpty()) log.info("removed {} containers at shutdown", removed.size());
+        } catch (RuntimeException e) {
+            log.warn("could not remove every container at shutdown: {}", e.getMessage());
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService executor, Duration timeout) {
+        try {
+            if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) executor.shutdownNow();
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.warmbox.provider;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The seam between warmbox and whatever runs containers. Execution pools and development-environment
+ * pools both reach containers only through this interface; Docker is the first implementation.
+ *
+ * <p>Every method is blocking and may be slow (it talks to an engine): call it from a virtual thread.
+ * Failures are reported as {@link ProviderException} naming the container or image; engine-specific
+ * exceptions never cross this boundary.
+ */
+public interface ContainerProvider {
+
+    /** Creates a container (not started) and returns its id. */
+    String create(ContainerSpec spec);
+
+    /** Starts a created or stopped container. */
+    void start(String containerId);
+
+    /** Stops a running container, killing it after {@code grace}. A container already stopped is fine. */
+    void stop(String containerId, Duration grace);
+
+    /** Removes a container, killing it first if it runs. A container already gone is fine. */
+    void remove(String containerId);
+
+    /** The container's current state, or empty when the engine no longer knows it. */
+    Optional<ContainerState> inspect(String containerId);
+
+    /** Every container (running or not) carrying all the given labels. */
+    List<ContainerState> list(Map<String, String> labels);
+
+    /** Snapshots a container's filesystem as a new image and returns the image id. */
+    String commit(String containerId, String imageReference, Map<String, String> labels);
+
+    /** Whether an image is present locally. */
+    boolean imageExists(String imageReference);
+
+    /** Whether the engine answers at all; cheap, used by readiness. */
+    boolean ping();
+}

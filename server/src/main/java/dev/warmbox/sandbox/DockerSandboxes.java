@@ -1,0 +1,239 @@
+package dev.warmbox.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.provider.ContainerProvider;
+import dev.warmbox.provider.ContainerState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sandboxes as hardened containers of a {@link ContainerProvider}, driven through their agent socket. */
+public final class DockerSandboxes implements Sandboxes {
+    private static final Logger log = LoggerFactory.getLogger(DockerSandboxes.class);
+    private static final Duration AGENT_START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration ANSWER_MARGIN = Duration.ofSeconds(10);
+    private static final long CONTROL_ANSWER_BYTES = 64 * 1024;
+
+    private final ContainerProvider provider;
+    private final SandboxSettings settings;
+    private final AgentClient agent;
+    private final Clock clock;
+
+    public DockerSandboxes(ContainerProvider provider, SandboxSettings settings, ObjectMapper json,
+                           ScheduledExecutorService deadlines, Clock clock) {
+        this.provider = provider;
+        this.settings = settings;
+        this.agent = new AgentClient(json, deadlines);
+        this.clock = clock;
+    }
+
+    @Override
+    public Sandbox launch(Language language, boolean probe) {
+        String name = "warmbox-" + settings.instanceId() + "-" + language.id() + "-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        Path socketDir = ownRunDir().resolve(name);
+        Sandbox sandbox = new Sandbox(null, name, language, socketDir.resolve("agent.sock"), clock.instant());
+        try {
+            createPrivateDirectory(socketDir);
+            String id = provider.create(SandboxBlueprint.spec(settings, language, name, socketDir, probe));
+            sandbox = new Sandbox(id, name, language, sandbox.socket(), sandbox.createdAt());
+            provider.start(id);
+            awaitAgent(sandbox);
+            if (probe) probe(sandbox);
+            return sandbox;
+        } catch (RuntimeException e) {
+            destroy(sandbox);
+            throw new SandboxException("could not launch a " + language.id() + " sandbox from image "
+                    + settings.image(language) + ": " + e.getMessage(), e, false);
+        }
+    }
+
+    @Override
+    public Outcome execute(Sandbox sandbox, Job job) {
+        Duration budget = job.timeout().plus(ANSWER_MARGIN)
+                .plus(job.language().compileCommand("x").isPresent() ? job.compileTimeout() : Duration.ZERO);
+        long maxAnswer = 16L * job.outputLimitBytes() + CONTROL_ANSWER_BYTES;
+        JsonNode answer = agent.call(sandbox.socket(), AgentRequests.exec(job), budget, maxAnswer);
+        requireOk(sandbox, "exec", answer);
+        try {
+            ObjectMapper json = agent.json();
+            StepResult compile = json.treeToValue(answer.get("compile"), StepResult.class);
+            StepResult run = json.treeToValue(answer.get("run"), StepResult.class);
+            return new Outcome(compile, run, answer.path("version").asText(""));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SandboxException(sandbox + " gave an answer that is not an execution result", e, false);
+        }
+    }
+
+    @Override
+    public boolean reset(Sandbox sandbox) {
+        try {
+            JsonNode answer = agent.call(sandbox.socket(), Map.of("op", "reset"), CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES);
+            if (answer.path("ok").asBoolean(false)) return true;
+            log.warn("{} could not be scrubbed: {}", sandbox, answer.path("error").asText("no reason given"));
+        } catch (SandboxException e) {
+            log.warn("{} could not be scrubbed: {}", sandbox, e.getMessage());
+        }
+        return false;
+    }
+
+    @Override
+    public Health check(Sandbox sandbox) {
+        try {
+            ContainerState state = provider.inspect(sandbox.containerId()).orElse(null);
+            if (state == null) return Health.failed("container is gone");
+            if (!state.running()) return Health.failed("container is " + state.status().name().toLowerCase());
+            JsonNode ping = agent.call(sandbox.socket(), Map.of("op", "ping"), Duration.ofSeconds(5), CONTROL_ANSWER_BYTES);
+            if (!ping.path("ok").asBoolean(false)) return Health.failed("agent is not ready");
+            if (ping.path("processes").asInt(0) > 0) {
+                return Health.failed(ping.path("processes").asInt() + " stray sandbox processes");
+            }
+            long used = ping.path("memory_bytes").asLong(-1);
+            long limit = ping.path("memory_limit_bytes").asLong(-1);
+            if (used >= 0 && limit > 0 && used > limit * 9 / 10) {
+                return Health.failed("memory use " + used + " of " + limit + " bytes");
+            }
+            return Health.OK;
+        } catch (RuntimeException e) {
+            return Health.failed(e.getMessage());
+        }
+    }
+
+    @Override
+    public void destroy(Sandbox sandbox) {
+        if (sandbox.containerId() != null) {
+            try {
+                provider.remove(sandbox.containerId());
+            } catch (RuntimeException e) {
+                log.warn("could not remove {}: {}", sandbox, e.getMessage());
+            }
+        }
+        deleteRecursively(sandbox.socket().getParent());
+    }
+
+    @Override
+    public List<String> removeLeftovers() {
+        List<String> removed = new ArrayList<>();
+        for (ContainerState leftover : provider.list(SandboxBlueprint.ownedBy(settings.instanceId()))) {
+            provider.remove(leftover.id());
+            removed.add(leftover.name());
+        }
+        try (Stream<Path> dirs = Files.list(ownRunDir())) {
+            dirs.forEach(DockerSandboxes::deleteRecursively);
+        } catch (IOException e) {
+            // No run directory yet: nothing was left behind there.
+        }
+        return removed;
+    }
+
+    @Override
+    public boolean engineAvailable() {
+        return provider.ping();
+    }
+
+    private Path ownRunDir() {
+        return settings.runDir().resolve(settings.instanceId());
+    }
+
+    private void awaitAgent(Sandbox sandbox) {
+        Instant deadline = clock.instant().plus(AGENT_START_TIMEOUT);
+        long pauseMillis = 2;
+        while (true) {
+            try {
+                JsonNode ping = agent.call(sandbox.socket(), Map.of("op", "ping"), CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES);
+                requireOk(sandbox, "ping", ping);
+                return;
+            } catch (SandboxException e) {
+                if (!e.unreachable() || clock.instant().isAfter(deadline)) throw e;
+            }
+            sleep(pauseMillis);
+            pauseMillis = Math.min(pauseMillis * 2, 50);
+        }
+    }
+
+    private void probe(Sandbox sandbox) {
+        Language language = sandbox.language();
+        String file = language.sourceFile(language.probeCode());
+        Job job = new Job(language, language.probeCode(), "", List.of(), List.of(), Duration.ofSeconds(30),
+                Duration.ofSeconds(60), 64 * 1024);
+        Outcome outcome = execute(sandbox, job);
+        if (outcome.run() == null || outcome.run().exitCode() != 0 || !outcome.run().stdout().contains("warmbox-probe")) {
+            StepResult failed = outcome.run() != null ? outcome.run() : outcome.compile();
+            throw new SandboxException("probe run of " + file + " failed: exit " + failed.exitCode() + ", " + failed.stderr());
+        }
+        if (!reset(sandbox)) throw new SandboxException("scrub after the probe failed in " + sandbox);
+    }
+
+    private static void requireOk(Sandbox sandbox, String op, JsonNode answer) {
+        if (!answer.path("ok").asBoolean(false)) {
+            throw new SandboxException(sandbox + " refused " + op + ": " + answer.path("error").asText("no reason given"));
+        }
+    }
+
+    private static void createPrivateDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir.getParent());
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new SandboxException("cannot create the agent socket directory " + dir + ": " + e.getMessage(), e, false);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> entries = Files.walk(dir)) {
+            entries.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // Already gone, or never created.
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while waiting for an agent");
+        }
+    }
+
+    /** The agent's exec request for a job (docs/agent-protocol.md). */
+    static final class AgentRequests {
+        private AgentRequests() {}
+
+        static Map<String, Object> exec(Job job) {
+            Language language = job.language();
+            String source = language.sourceFile(job.code());
+            List<Map<String, String>> files = new ArrayList<>();
+            files.add(Map.of("name", source, "content", job.code()));
+            job.files().forEach(f -> files.add(Map.of("name", f.name(), "content", f.content())));
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("op", "exec");
+            request.put("files", files);
+            request.put("compile", language.compileCommand(source)
+                    .map(argv -> Map.of("argv", argv, "timeout_ms", job.compileTimeout().toMillis()))
+                    .orElse(null));
+            request.put("run", Map.of("argv", language.runCommand(source, job.args())));
+            request.put("stdin", job.stdin());
+            request.put("env", language.environment());
+            request.put("timeout_ms", job.timeout().toMillis());
+            request.put("output_limit_bytes", job.outputLimitBytes());
+            return request;
+        }
+    }
+}

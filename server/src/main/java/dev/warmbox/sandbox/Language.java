@@ -1,0 +1,112 @@
+package dev.warmbox.sandbox;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A language warmbox runs, with how its code is laid out, compiled and run inside its runtime image.
+ * The agent in the container is language-neutral; everything language-specific lives here.
+ */
+public enum Language {
+    PYTHON("python", List.of("py"), "main.py",
+            Map.of("PYTHONDONTWRITEBYTECODE", "1", "PYTHONUNBUFFERED", "1")),
+    JAVASCRIPT("javascript", List.of("node", "js", "nodejs"), "main.js", Map.of()),
+    GO("go", List.of("golang"), "main.go",
+            Map.of("GOCACHE", "/opt/gocache", "GOPATH", "/tmp/go", "GOTOOLCHAIN", "local", "GOPROXY", "off",
+                    "GOFLAGS", "-buildvcs=false", "CGO_ENABLED", "0", "GOTELEMETRY", "off")),
+    JAVA("java", List.of(), "Main.java", Map.of());
+
+    private static final Pattern PUBLIC_CLASS =
+            Pattern.compile("public\\s+(?:final\\s+|abstract\\s+)*class\\s+([A-Za-z_$][A-Za-z0-9_$]*)");
+    private static final String PATH = "/usr/local/bin:/usr/bin:/bin";
+    private static final List<String> JVM_FLAGS =
+            List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
+
+    private final String id;
+    private final List<String> aliases;
+    private final String defaultFile;
+    private final Map<String, String> extraEnv;
+
+    Language(String id, List<String> aliases, String defaultFile, Map<String, String> extraEnv) {
+        this.id = id;
+        this.aliases = aliases;
+        this.defaultFile = defaultFile;
+        this.extraEnv = extraEnv;
+    }
+
+    /** The name used in requests, status, metrics and image names. */
+    public String id() {
+        return id;
+    }
+
+    public static Optional<Language> byName(String name) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        for (Language l : values()) {
+            if (l.id.equals(wanted) || l.aliases.contains(wanted)) return Optional.of(l);
+        }
+        return Optional.empty();
+    }
+
+    public static List<String> names() {
+        return java.util.Arrays.stream(values()).map(Language::id).toList();
+    }
+
+    /** The file the code is written to; for Java, named after its public class so javac accepts it. */
+    public String sourceFile(String code) {
+        if (this != JAVA) return defaultFile;
+        Matcher m = PUBLIC_CLASS.matcher(code);
+        return m.find() ? m.group(1) + ".java" : defaultFile;
+    }
+
+    /** The compile step, or empty for interpreted languages. */
+    public Optional<List<String>> compileCommand(String sourceFile) {
+        return switch (this) {
+            case GO -> Optional.of(List.of("go", "build", "-o", "/workspace/main", sourceFile));
+            case JAVA -> Optional.of(List.of("javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1",
+                    "-J-Xshare:auto", "-J-XX:-UsePerfData", "-d", "/workspace", sourceFile));
+            default -> Optional.empty();
+        };
+    }
+
+    /** The run step, with the user's arguments appended. */
+    public List<String> runCommand(String sourceFile, List<String> args) {
+        List<String> base = switch (this) {
+            case PYTHON -> List.of("python3", sourceFile);
+            case JAVASCRIPT -> List.of("node", sourceFile);
+            case GO -> List.of("/workspace/main");
+            case JAVA -> concat(concat(List.of("java"), JVM_FLAGS), List.of("-cp", "/workspace",
+                    sourceFile.substring(0, sourceFile.length() - ".java".length())));
+        };
+        return concat(base, args);
+    }
+
+    /** The environment user code sees: nothing of the server's or the agent's. */
+    public Map<String, String> environment() {
+        var env = new java.util.TreeMap<>(extraEnv);
+        env.put("PATH", PATH);
+        env.put("HOME", "/home/sandbox");
+        env.put("LANG", "C.UTF-8");
+        env.put("TMPDIR", "/tmp");
+        return env;
+    }
+
+    /** A program whose output proves the runtime starts: used before a container joins a pool. */
+    public String probeCode() {
+        return switch (this) {
+            case PYTHON -> "print('warmbox-probe')";
+            case JAVASCRIPT -> "console.log('warmbox-probe')";
+            case GO -> "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"warmbox-probe\") }\n";
+            case JAVA -> "public class Main { public static void main(String[] a) { System.out.println(\"warmbox-probe\"); } }\n";
+        };
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        var all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
+    }
+}

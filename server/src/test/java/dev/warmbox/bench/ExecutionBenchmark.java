@@ -1,0 +1,129 @@
+package dev.warmbox.bench;
+
+import dev.warmbox.it.RunningServer;
+import java.io.File;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Latency of a hello world per language: through warm pools, with pools disabled (every request a
+ * fresh container: the baseline), and spawned directly on the host. All in one run, so the ratios
+ * compare like with like on this machine. Sequential requests: this measures latency, not throughput.
+ *
+ * <p>Run with {@code ./scripts/bench.sh [iterations]}.
+ */
+public final class ExecutionBenchmark {
+    private static final Map<String, String> HELLO = new LinkedHashMap<>();
+
+    static {
+        HELLO.put("python", "print('hello')");
+        HELLO.put("javascript", "console.log('hello')");
+        HELLO.put("go", "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"hello\") }\n");
+        HELLO.put("java", "public class Main { public static void main(String[] a) { System.out.println(\"hello\"); } }\n");
+    }
+
+    private ExecutionBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int coldIterations = Math.max(10, Math.min(iterations, 30));
+        List<Row> rows = new ArrayList<>();
+
+        try (RunningServer warm = new RunningServer(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "2"))) {
+            awaitReady(warm);
+            for (var e : HELLO.entrySet()) {
+                measure(warm, e.getKey(), e.getValue(), 10);
+                rows.add(new Row(e.getKey(), "warm pool", measure(warm, e.getKey(), e.getValue(), iterations)));
+            }
+            System.out.println("warm run: " + warm.status());
+        }
+        try (RunningServer cold = new RunningServer(Map.of("WARM_POOL_ENABLED", "false"))) {
+            awaitReady(cold);
+            for (var e : HELLO.entrySet()) {
+                measure(cold, e.getKey(), e.getValue(), 2);
+                rows.add(new Row(e.getKey(), "pools disabled", measure(cold, e.getKey(), e.getValue(), coldIterations)));
+            }
+        }
+        hostSpawn("python", iterations, "python3", "-c", "print('hello')").ifPresent(rows::add);
+        hostSpawn("javascript", iterations, "node", "-e", "console.log('hello')").ifPresent(rows::add);
+        print(rows);
+    }
+
+    private static double[] measure(RunningServer server, String language, String code, int n) {
+        double[] millis = new double[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            var result = server.execute(Map.of("language", language, "code", code));
+            millis[i] = (System.nanoTime() - start) / 1e6;
+            if (!"hello\n".equals(result.get("stdout").asText())) throw new IllegalStateException("wrong output: " + result);
+        }
+        return millis;
+    }
+
+    private static java.util.Optional<Row> hostSpawn(String language, int n, String... command) throws Exception {
+        String binary = resolve(command[0]);
+        if (binary == null) return java.util.Optional.empty();
+        command[0] = binary;
+        double[] millis = new double[n];
+        for (int i = -5; i < n; i++) {
+            long start = System.nanoTime();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor();
+            if (i >= 0) millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return java.util.Optional.of(new Row(language, "host spawn (" + binary + ")", millis));
+    }
+
+    /** The real binary, not a version-manager shim that would add its own start-up to the baseline. */
+    private static String resolve(String name) throws IOException {
+        for (String dir : List.of("/usr/bin", "/usr/local/bin")) {
+            File f = new File(dir, name);
+            if (f.canExecute()) return f.getCanonicalPath();
+        }
+        return null;
+    }
+
+    private static void awaitReady(RunningServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (server.get("/health/ready", null).statusCode() != 200) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("server not ready within 5 minutes");
+            Thread.sleep(200);
+        }
+    }
+
+    private static void print(List<Row> rows) {
+        System.out.printf("%n%-11s %-34s %6s %9s %9s %9s %9s%n", "language", "mode", "n", "p50 ms", "p90 ms", "p99 ms", "mean ms");
+        for (Row r : rows) {
+            System.out.printf("%-11s %-34s %6d %9.1f %9.1f %9.1f %9.1f%n", r.language, r.mode, r.millis.length,
+                    r.percentile(50), r.percentile(90), r.percentile(99), Arrays.stream(r.millis).average().orElse(0));
+        }
+        System.out.println();
+        for (String language : HELLO.keySet()) {
+            Row warm = find(rows, language, "warm pool");
+            Row cold = find(rows, language, "pools disabled");
+            Row host = find(rows, language, "host spawn");
+            String line = String.format("%-11s pools disabled p50 / warm p50 = %5.1fx", language, cold.percentile(50) / warm.percentile(50));
+            if (host != null) line += String.format("   warm p50 / host spawn p50 = %4.2fx", warm.percentile(50) / host.percentile(50));
+            System.out.println(line);
+        }
+    }
+
+    private static Row find(List<Row> rows, String language, String modePrefix) {
+        return rows.stream().filter(r -> r.language.equals(language) && r.mode.startsWith(modePrefix)).findFirst().orElse(null);
+    }
+
+    private record Row(String language, String mode, double[] millis) {
+        double percentile(int p) {
+            double[] sorted = millis.clone();
+            Arrays.sort(sorted);
+            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        }
+    }
+}

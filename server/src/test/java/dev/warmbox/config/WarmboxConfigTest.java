@@ -1,0 +1,73 @@
+package dev.warmbox.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class WarmboxConfigTest {
+
+    @Test
+    void usesTheSeedDefaults() {
+        WarmboxConfig config = WarmboxConfig.fromEnvironment(Map.of());
+        PoolSettings pools = config.pools();
+        assertThat(config.port()).isEqualTo(8002);
+        assertThat(pools.enabled()).isTrue();
+        assertThat(pools.sizes()).containsOnly(
+                Map.entry("python", 3), Map.entry("javascript", 3), Map.entry("go", 3), Map.entry("java", 3));
+        assertThat(pools.containerTtl()).isEqualTo(Duration.ofSeconds(3600));
+        assertThat(pools.healthCheckInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(pools.gracefulShutdown()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void perRuntimeSizesOverrideTheSharedSize() {
+        PoolSettings pools = WarmboxConfig.fromEnvironment(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "2",
+                "WARM_POOL_PYTHON_SIZE", "5", "WARM_POOL_JAVASCRIPT_SIZE", "4", "WARM_POOL_JAVA_SIZE", "0")).pools();
+        assertThat(pools.sizeOf("python")).isEqualTo(5);
+        assertThat(pools.sizeOf("javascript")).isEqualTo(4);
+        assertThat(pools.sizeOf("go")).isEqualTo(2);
+        assertThat(pools.sizeOf("java")).isZero();
+    }
+
+    @Test
+    void disabledPoolsHaveNoSize() {
+        PoolSettings pools = WarmboxConfig.fromEnvironment(Map.of("WARM_POOL_ENABLED", "false")).pools();
+        assertThat(pools.sizeOf("python")).as("pools disabled: every request is fresh").isZero();
+    }
+
+    @Test
+    void readsSizesWithUnits() {
+        Limits limits = WarmboxConfig.fromEnvironment(Map.of("WARMBOX_MEMORY_LIMIT", "1g", "WARMBOX_OUTPUT_LIMIT", "64k")).limits();
+        assertThat(limits.memoryBytes()).isEqualTo(1L << 30);
+        assertThat(limits.outputBytes()).isEqualTo(64 * 1024);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "WARM_POOL_SIZE_PER_RUNTIME|three|WARM_POOL_SIZE_PER_RUNTIME must be an integer",
+            "WARM_POOL_PYTHON_SIZE|-1|WARM_POOL_PYTHON_SIZE must be an integer from 0 to 100",
+            "WARM_POOL_ENABLED|maybe|WARM_POOL_ENABLED must be true or false",
+            "WARM_POOL_CONTAINER_TTL|0|WARM_POOL_CONTAINER_TTL must be an integer from 1",
+            "WARMBOX_PORT|70000|WARMBOX_PORT must be an integer from 0 to 65535",
+            "WARMBOX_MEMORY_LIMIT|lots|WARMBOX_MEMORY_LIMIT must be a size",
+            "WARMBOX_CPU_LIMIT|0|WARMBOX_CPU_LIMIT must be a number",
+            "WARMBOX_INSTANCE_ID|a b|WARMBOX_INSTANCE_ID must be",
+            "WARMBOX_TIMEOUT_DEFAULT_MS|90000|must not exceed WARMBOX_TIMEOUT_MAX_MS"})
+    void aBadValueNamesTheVariable(String variable, String value, String message) {
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of(variable, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void neverPrintsTheApiKey() {
+        WarmboxConfig config = WarmboxConfig.fromEnvironment(Map.of("WARMBOX_API_KEY", "wb_secret_value"));
+        assertThat(config.bootstrapApiKey()).contains("wb_secret_value");
+        assertThat(config.toString()).doesNotContain("wb_secret_value");
+    }
+}

@@ -1,0 +1,145 @@
+package dev.warmbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Each language through the real engine: output, input, arguments, exit codes, compile errors. */
+class ExecutionIT {
+    private static RunningServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new RunningServer(Map.of());
+        Awaits.warm(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    private static JsonNode run(String language, String code, Map<String, Object> extra) {
+        var fields = new java.util.HashMap<String, Object>(extra);
+        fields.put("language", language);
+        fields.put("code", code);
+        return server.execute(fields);
+    }
+
+    @Test
+    void pythonSeparatesStdoutStderrAndExitCode() {
+        JsonNode r = run("python", "import sys\nprint('out')\nprint('err', file=sys.stderr)\nsys.exit(3)", Map.of());
+        assertThat(r.get("stdout").asText()).isEqualTo("out\n");
+        assertThat(r.get("stderr").asText()).isEqualTo("err\n");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(3);
+        assertThat(r.get("signal").isNull()).isTrue();
+        assertThat(r.get("timed_out").asBoolean()).isFalse();
+        assertThat(r.get("compile").isNull()).as("python is not compiled").isTrue();
+        assertThat(r.get("language").asText()).isEqualTo("python");
+        assertThat(r.get("version").asText()).startsWith("Python 3");
+        assertThat(r.get("pool").asText()).isIn("hit", "miss");
+    }
+
+    @Test
+    void pythonReadsStdinArgsAndFiles() {
+        JsonNode r = run("py", "import sys\nprint(sys.stdin.read().upper(), sys.argv[1:], open('data.txt').read())",
+                Map.of("stdin", "hello", "args", List.of("a", "b c"), "files", List.of(Map.of("name", "data.txt", "content", "D"))));
+        assertThat(r.get("stdout").asText()).isEqualTo("HELLO ['a', 'b c'] D\n");
+        assertThat(r.get("exit_code").asInt()).isZero();
+    }
+
+    @Test
+    void javascriptRunsWithStdinArgsAndExitCode() {
+        JsonNode r = run("node", """
+                const input = require('fs').readFileSync(0, 'utf8');
+                console.log(input.trim() + ' ' + process.argv.slice(2).join(','));
+                console.error('warn');
+                process.exit(4);
+                """, Map.of("stdin", "in", "args", List.of("x", "y")));
+        assertThat(r.get("stdout").asText()).isEqualTo("in x,y\n");
+        assertThat(r.get("stderr").asText()).isEqualTo("warn\n");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(4);
+        assertThat(r.get("language").asText()).isEqualTo("javascript");
+        assertThat(r.get("version").asText()).contains("v20");
+    }
+
+    @Test
+    void goCompilesThenRunsWithStdinArgsAndExitCode() {
+        JsonNode r = run("golang", """
+                package main
+                import ("bufio"; "fmt"; "os")
+                func main() {
+                    line, _ := bufio.NewReader(os.Stdin).ReadString('\\n')
+                    fmt.Println(line, os.Args[1:])
+                    fmt.Fprintln(os.Stderr, "to stderr")
+                    os.Exit(5)
+                }
+                """, Map.of("stdin", "gopher\n", "args", List.of("1", "2")));
+        assertThat(r.get("compile").get("exit_code").asInt()).as("compiled: %s", r.get("compile")).isZero();
+        assertThat(r.get("compile").get("duration_ms").asLong()).isPositive();
+        assertThat(r.get("stdout").asText()).isEqualTo("gopher\n [1 2]\n");
+        assertThat(r.get("stderr").asText()).isEqualTo("to stderr\n");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(5);
+        assertThat(r.get("version").asText()).contains("go1.");
+    }
+
+    @Test
+    void goCompileErrorIsReportedAndNothingRuns() {
+        JsonNode r = run("go", "package main\nfunc main() { undefinedThing() }\n", Map.of());
+        assertThat(r.get("compile").get("exit_code").asInt()).isNotZero();
+        assertThat(r.get("compile").get("stderr").asText()).contains("undefined: undefinedThing");
+        assertThat(r.get("exit_code").asInt()).as("the top-level exit code shows the failure").isNotZero();
+        assertThat(r.get("stdout").asText()).isEmpty();
+    }
+
+    @Test
+    void javaCompilesThenRunsWithStdinArgsAndExitCode() {
+        JsonNode r = run("java", """
+                import java.util.Scanner;
+                public class Greeter {
+                    public static void main(String[] args) {
+                        String name = new Scanner(System.in).nextLine();
+                        System.out.println("hi " + name + " " + String.join("+", args));
+                        System.err.println("e");
+                        System.exit(6);
+                    }
+                }
+                """, Map.of("stdin", "duke\n", "args", List.of("p", "q")));
+        assertThat(r.get("compile").get("exit_code").asInt()).as("compiled: %s", r.get("compile")).isZero();
+        assertThat(r.get("stdout").asText()).isEqualTo("hi duke p+q\n");
+        assertThat(r.get("stderr").asText()).isEqualTo("e\n");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(6);
+        assertThat(r.get("version").asText()).contains("21");
+    }
+
+    @Test
+    void javaCompileErrorIsReportedAndNothingRuns() {
+        JsonNode r = run("java", "public class Main { public static void main(String[] a) { int x = \"s\"; } }", Map.of());
+        assertThat(r.get("compile").get("exit_code").asInt()).isNotZero();
+        assertThat(r.get("compile").get("stderr").asText()).contains("incompatible types");
+        assertThat(r.get("stdout").asText()).isEmpty();
+        assertThat(r.get("exit_code").asInt()).isNotZero();
+    }
+
+    @Test
+    void aProgramPastItsTimeoutIsKilledAndTheServerKeepsServing() {
+        JsonNode r = run("python", "while True: pass", Map.of("timeout_ms", 1000));
+        assertThat(r.get("timed_out").asBoolean()).isTrue();
+        assertThat(r.get("signal").asText()).isEqualTo("SIGKILL");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(137);
+        assertThat(run("python", "print(42)", Map.of()).get("stdout").asText()).isEqualTo("42\n");
+    }
+
+    @Test
+    void aProgramKilledBySignalReportsIt() {
+        JsonNode r = run("python", "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)", Map.of());
+        assertThat(r.get("signal").asText()).isEqualTo("SIGTERM");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(143);
+        assertThat(r.get("timed_out").asBoolean()).isFalse();
+    }
+}

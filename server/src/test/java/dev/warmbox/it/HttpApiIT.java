@@ -1,0 +1,111 @@
+package dev.warmbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Authentication, the status shape, metric names and error answers of the real server. */
+class HttpApiIT {
+    private static RunningServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new RunningServer(Map.of("WARM_POOL_GO_SIZE", "0", "WARM_POOL_JAVA_SIZE", "0", "WARM_POOL_JAVASCRIPT_SIZE", "0"));
+        Awaits.warm(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        JsonNode error = RunningServer.read(response.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("message").asText()).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void refusesRequestsWithoutAKey() {
+        assertError(server.post("/execute", "{\"language\":\"python\",\"code\":\"print(1)\"}", "application/json", null), 401, "unauthorized");
+        assertError(server.get("/api/v1/warm-pool/status", null), 401, "unauthorized");
+        assertError(server.get("/metrics", null), 401, "unauthorized");
+    }
+
+    @Test
+    void refusesAWrongKey() {
+        assertError(server.get("/api/v1/warm-pool/status", "wb_wrong"), 401, "unauthorized");
+        assertError(server.get("/api/v1/warm-pool/status", RunningServer.API_KEY + "x"), 401, "unauthorized");
+    }
+
+    @Test
+    void healthNeedsNoKey() {
+        assertThat(server.get("/health/live", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = server.get("/health/ready", null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(RunningServer.read(ready.body()).get("status").asText()).isEqualTo("ready");
+    }
+
+    @Test
+    void statusHasExactlyTheSeedShape() {
+        server.execute(Map.of("language", "python", "code", "print(1)"));
+        JsonNode status = server.status();
+        assertThat(fieldNames(status)).containsExactly("enabled", "pools", "total_hits", "total_misses", "hit_rate");
+        assertThat(fieldNames(status.get("pools"))).containsExactly("python", "javascript", "go", "java");
+        for (JsonNode pool : status.get("pools")) {
+            assertThat(fieldNames(pool)).containsExactlyInAnyOrder("size", "available", "in_use");
+        }
+        assertThat(status.get("enabled").asBoolean()).isTrue();
+        assertThat(status.get("pools").get("python").get("size").asInt()).isEqualTo(1);
+        assertThat(status.get("total_hits").asLong() + status.get("total_misses").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(status.get("hit_rate").isNumber()).isTrue();
+    }
+
+    @Test
+    void countsAHitAndAMiss() {
+        JsonNode before = server.status();
+        server.execute(Map.of("language", "python", "code", "print(1)"));
+        server.execute(Map.of("language", "go", "code", "package main\nfunc main() {}"));
+        JsonNode after = server.status();
+        assertThat(after.get("total_hits").asLong() - before.get("total_hits").asLong()).as("python pool has a container").isEqualTo(1);
+        assertThat(after.get("total_misses").asLong() - before.get("total_misses").asLong()).as("go pool is empty").isEqualTo(1);
+    }
+
+    @Test
+    void metricsCarryTheSeedNames() {
+        server.execute(Map.of("language", "python", "code", "print(1)"));
+        String metrics = server.get("/metrics").body();
+        assertThat(metrics)
+                .contains("warm_pool_size{runtime=\"python\"} 1")
+                .contains("warm_pool_hits_total{runtime=\"python\"}")
+                .contains("warm_pool_misses_total{runtime=\"go\"}")
+                .contains("warm_pool_health_failures_total{runtime=\"java\"}")
+                .containsPattern("warmbox_execution_duration_seconds_bucket\\{le=\"[^\"]+\",pool=\"hit\",runtime=\"python\"\\}");
+    }
+
+    @Test
+    void badRequestsGetJsonErrorsNotStackTraces() {
+        assertError(server.post("/execute", "{not json", "application/json", RunningServer.API_KEY), 400, "invalid_request");
+        assertError(server.post("/execute", "{\"language\":\"cobol\",\"code\":\"x\"}", "application/json", RunningServer.API_KEY), 400, "invalid_request");
+        assertError(server.post("/execute", "{\"language\":\"python\",\"code\":\"x\"}", "text/plain", RunningServer.API_KEY), 415, "unsupported_media_type");
+        assertError(server.post("/execute", "{\"language\":\"python\",\"code\":\"" + "x".repeat(300_000) + "\"}", "application/json", RunningServer.API_KEY), 413, "payload_too_large");
+        assertError(server.get("/nope"), 404, "not_found");
+        assertError(server.get("/execute"), 405, "method_not_allowed");
+        assertThat(server.execute(Map.of("language", "python", "code", "print('still serving')")).get("stdout").asText()).isEqualTo("still serving\n");
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

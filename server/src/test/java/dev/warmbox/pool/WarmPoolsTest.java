@@ -1,0 +1,224 @@
+package dev.warmbox.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.warmbox.MutableClock;
+import dev.warmbox.config.PoolSettings;
+import dev.warmbox.sandbox.FakeSandboxes;
+import dev.warmbox.sandbox.Language;
+import dev.warmbox.sandbox.Sandbox;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WarmPoolsTest {
+    private static final Duration TTL = Duration.ofHours(1);
+    private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final FakeSandboxes sandboxes = new FakeSandboxes(clock);
+    private WarmPools pools;
+
+    @AfterEach
+    void close() {
+        if (pools != null) pools.close();
+    }
+
+    private WarmPools start(boolean enabled, int size) {
+        var sizes = Map.of("python", size, "javascript", size, "go", size, "java", size);
+        pools = new WarmPools(new PoolSettings(enabled, sizes, TTL, Duration.ofHours(1), Duration.ofSeconds(2),
+                Duration.ofMillis(200), 4), sandboxes, clock);
+        pools.start();
+        return pools;
+    }
+
+    private void awaitWarm() {
+        await().atMost(DEADLINE).until(pools::warm);
+        await().atMost(DEADLINE).until(() -> pools.views().stream().allMatch(v -> v.available() == v.targetSize()));
+    }
+
+    @Test
+    void fillsEveryPoolToItsTargetSizeWithProbedSandboxes() {
+        start(true, 2);
+        awaitWarm();
+        for (Language language : Language.values()) {
+            assertThat(pools.view(language).size()).as("%s pool size", language).isEqualTo(2);
+            assertThat(sandboxes.liveOf(language)).as("containers launched for %s", language).isEqualTo(2);
+        }
+        assertThat(sandboxes.launchedWithProbe.values()).as("pool sandboxes are probed before joining").containsOnly(true);
+    }
+
+    @Test
+    void handsOutAWarmSandboxAndCountsAHit() throws Exception {
+        start(true, 1);
+        awaitWarm();
+        try (Lease lease = pools.acquire(Language.PYTHON)) {
+            assertThat(lease.hit()).as("a warm sandbox was free").isTrue();
+            assertThat(pools.view(Language.PYTHON).inUse()).isEqualTo(1);
+            assertThat(pools.view(Language.PYTHON).available()).isZero();
+        }
+        assertThat(pools.view(Language.PYTHON).hits()).isEqualTo(1);
+        assertThat(pools.view(Language.PYTHON).misses()).isZero();
+    }
+
+    @Test
+    void servesAFreshSandboxWhenThePoolIsEmptyAndRemovesItAfterwards() throws Exception {
+        start(true, 1);
+        awaitWarm();
+        try (Lease warm = pools.acquire(Language.GO)) {
+            Sandbox fresh;
+            try (Lease miss = pools.acquire(Language.GO)) {
+                assertThat(miss.hit()).as("the only warm sandbox is lent out").isFalse();
+                fresh = miss.sandbox();
+                assertThat(sandboxes.launchedWithProbe.get(fresh)).as("a miss is not probed: the execution is").isFalse();
+            }
+            await().atMost(DEADLINE).until(() -> sandboxes.destroyed.contains(fresh));
+            assertThat(warm.hit()).isTrue();
+        }
+        assertThat(pools.view(Language.GO).misses()).isEqualTo(1);
+        assertThat(pools.view(Language.GO).size()).as("a miss does not join the pool").isEqualTo(1);
+    }
+
+    @Test
+    void scrubsAReturnedSandboxAndHandsItOutAgain() throws Exception {
+        start(true, 1);
+        awaitWarm();
+        Sandbox first;
+        try (Lease lease = pools.acquire(Language.JAVA)) {
+            first = lease.sandbox();
+        }
+        try (Lease again = pools.acquire(Language.JAVA)) {
+            assertThat(again.hit()).as("the request waits for the scrub instead of missing").isTrue();
+            assertThat(again.sandbox()).as("the same container, scrubbed").isEqualTo(first);
+        }
+        assertThat(sandboxes.resets.get()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void replacesASandboxThatCouldNotBeScrubbed() throws Exception {
+        start(true, 1);
+        awaitWarm();
+        Sandbox dirty;
+        try (Lease lease = pools.acquire(Language.PYTHON)) {
+            dirty = lease.sandbox();
+            sandboxes.unscrubbable.add(dirty);
+        }
+        await().atMost(DEADLINE).until(() -> sandboxes.destroyed.contains(dirty));
+        await().atMost(DEADLINE).until(() -> pools.view(Language.PYTHON).available() == 1);
+        assertThat(pools.view(Language.PYTHON).healthFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void recyclesAnExpiredSandboxOnlyAfterItsExecutionEnds() throws Exception {
+        start(true, 1);
+        awaitWarm();
+        Lease lease = pools.acquire(Language.PYTHON);
+        Sandbox old = lease.sandbox();
+        clock.advance(TTL.plusSeconds(1));
+        pools.housekeep();
+        assertThat(sandboxes.destroyed).as("never recycled in the middle of an execution").doesNotContain(old);
+        lease.close();
+        await().atMost(DEADLINE).until(() -> sandboxes.destroyed.contains(old));
+        await().atMost(DEADLINE).until(() -> pools.view(Language.PYTHON).available() == 1);
+        try (Lease fresh = pools.acquire(Language.PYTHON)) {
+            assertThat(fresh.sandbox()).as("the replacement is a new container").isNotEqualTo(old);
+        }
+    }
+
+    @Test
+    void housekeepingRecyclesIdleSandboxesPastTheirTtl() {
+        start(true, 2);
+        awaitWarm();
+        List<Sandbox> before = new ArrayList<>(sandboxes.live);
+        clock.advance(TTL);
+        pools.housekeep();
+        assertThat(sandboxes.destroyed).as("every container reached its TTL").containsAll(before);
+        awaitWarm();
+    }
+
+    @Test
+    void housekeepingReplacesAnUnhealthySandboxAndCountsTheFailure() {
+        start(true, 2);
+        awaitWarm();
+        Sandbox sick = sandboxes.live.stream().filter(s -> s.language() == Language.JAVASCRIPT).findFirst().orElseThrow();
+        sandboxes.unhealthy.add(sick);
+        pools.housekeep();
+        assertThat(sandboxes.destroyed).contains(sick);
+        assertThat(pools.view(Language.JAVASCRIPT).healthFailures()).isEqualTo(1);
+        await().atMost(DEADLINE).until(() -> pools.view(Language.JAVASCRIPT).available() == 2);
+    }
+
+    @Test
+    void concurrentRefillsNeverLaunchMoreThanTheGap() throws Exception {
+        start(true, 3);
+        awaitWarm();
+        List<Sandbox> taken = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (Lease lease = pools.acquire(Language.GO)) {
+                taken.add(lease.sandbox());
+                lease.markBroken();
+            }
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) threads.execute(() -> {
+                try {
+                    go.await();
+                    pools.housekeep();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            go.countDown();
+        }
+        await().atMost(DEADLINE).until(() -> pools.view(Language.GO).available() == 3);
+        assertThat(sandboxes.liveOf(Language.GO)).as("exactly the target, no overshoot").isEqualTo(3);
+    }
+
+    @Test
+    void aFailedLaunchIsCountedAndRetriedByHousekeeping() {
+        sandboxes.failingLaunches.set(4);
+        start(true, 1);
+        await().atMost(DEADLINE).until(() -> pools.views().stream().mapToLong(PoolView::launchFailures).sum() == 4);
+        assertThat(pools.warm()).as("four launches failed, so no pool is full").isFalse();
+        pools.housekeep();
+        awaitWarm();
+    }
+
+    @Test
+    void withPoolsDisabledEveryRequestGetsAFreshContainer() throws Exception {
+        start(false, 3);
+        assertThat(pools.warm()).as("nothing to warm").isTrue();
+        assertThat(sandboxes.live).as("no pool containers when disabled").isEmpty();
+        try (Lease lease = pools.acquire(Language.PYTHON)) {
+            assertThat(lease.hit()).isFalse();
+        }
+        assertThat(pools.view(Language.PYTHON).misses()).isEqualTo(1);
+    }
+
+    @Test
+    void closingRemovesEveryContainer() throws Exception {
+        start(true, 2);
+        awaitWarm();
+        Lease inFlight = pools.acquire(Language.PYTHON);
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.close();
+        });
+        pools.close();
+        assertThat(sandboxes.live).as("nothing left after shutdown").isEmpty();
+        assertThat(sandboxes.destroyed).as("the in-flight sandbox was removed after it returned").contains(inFlight.sandbox());
+        pools = null;
+    }
+}

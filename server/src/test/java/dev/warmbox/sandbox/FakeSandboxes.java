@@ -1,0 +1,77 @@
+package dev.warmbox.sandbox;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** In-memory sandboxes for unit tests of pool logic: no engine, but every call is recorded and steerable. */
+public final class FakeSandboxes implements Sandboxes {
+    private final Clock clock;
+    private final AtomicInteger sequence = new AtomicInteger();
+    public final Set<Sandbox> live = ConcurrentHashMap.newKeySet();
+    public final Set<Sandbox> destroyed = ConcurrentHashMap.newKeySet();
+    public final Set<Sandbox> unhealthy = ConcurrentHashMap.newKeySet();
+    public final Set<Sandbox> unscrubbable = ConcurrentHashMap.newKeySet();
+    public final Map<Sandbox, Boolean> launchedWithProbe = new ConcurrentHashMap<>();
+    public final AtomicInteger resets = new AtomicInteger();
+    public final AtomicInteger failingLaunches = new AtomicInteger();
+    public volatile boolean engineUp = true;
+
+    public FakeSandboxes(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Sandbox launch(Language language, boolean probe) {
+        if (failingLaunches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new SandboxException("fake launch failure for " + language.id());
+        }
+        int n = sequence.incrementAndGet();
+        Sandbox sandbox = new Sandbox("id-" + n, "fake-" + language.id() + "-" + n, language, Path.of("/nowhere"), clock.instant());
+        launchedWithProbe.put(sandbox, probe);
+        live.add(sandbox);
+        return sandbox;
+    }
+
+    @Override
+    public Outcome execute(Sandbox sandbox, Job job) {
+        if (!live.contains(sandbox)) throw new SandboxException("gone", null, true);
+        return new Outcome(null, new StepResult("ok\n", "", 0, null, false, false, 1), "fake 1.0");
+    }
+
+    @Override
+    public boolean reset(Sandbox sandbox) {
+        resets.incrementAndGet();
+        return !unscrubbable.contains(sandbox);
+    }
+
+    @Override
+    public Health check(Sandbox sandbox) {
+        return unhealthy.contains(sandbox) ? Health.failed("made unhealthy by the test") : Health.OK;
+    }
+
+    @Override
+    public void destroy(Sandbox sandbox) {
+        if (live.remove(sandbox)) destroyed.add(sandbox);
+    }
+
+    @Override
+    public List<String> removeLeftovers() {
+        List<String> names = live.stream().map(Sandbox::name).toList();
+        live.forEach(this::destroy);
+        return names;
+    }
+
+    @Override
+    public boolean engineAvailable() {
+        return engineUp;
+    }
+
+    public long liveOf(Language language) {
+        return live.stream().filter(s -> s.language() == language).count();
+    }
+}
