@@ -74,17 +74,26 @@ final class ExecuteRequestParser {
     }
 
     private static String requiredString(JsonNode node, String field) {
+        return requiredString(node, field, field);
+    }
+
+    /** {@code shownAs} is how the message names the field, e.g. "files[2].name". */
+    private static String requiredString(JsonNode node, String field, String shownAs) {
         JsonNode value = node.get(field);
-        if (value == null || value.isNull()) throw Rejection.invalid(field + " is required");
-        if (!value.isTextual()) throw Rejection.invalid(field + " must be a string, got " + typeOf(value));
-        if (value.asText().isEmpty()) throw Rejection.invalid(field + " must not be empty");
+        if (value == null || value.isNull()) throw Rejection.invalid(shownAs + " is required");
+        if (!value.isTextual()) throw Rejection.invalid(shownAs + " must be a string, got " + typeOf(value));
+        if (value.asText().isEmpty()) throw Rejection.invalid(shownAs + " must not be empty");
         return value.asText();
     }
 
     private static String optionalString(JsonNode node, String field) {
+        return optionalString(node, field, field);
+    }
+
+    private static String optionalString(JsonNode node, String field, String shownAs) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) return "";
-        if (!value.isTextual()) throw Rejection.invalid(field + " must be a string, got " + typeOf(value));
+        if (!value.isTextual()) throw Rejection.invalid(shownAs + " must be a string, got " + typeOf(value));
         return value.asText();
     }
 
@@ -133,13 +142,13 @@ final class ExecuteRequestParser {
             file.fieldNames().forEachRemaining(f -> {
                 if (!FILE_FIELDS.contains(f)) throw Rejection.invalid("unknown field '" + f + "' in " + where);
             });
-            String name = requiredString(file, "name").trim().isEmpty() ? "" : file.get("name").asText();
+            String name = requiredString(file, "name", where + ".name");
             if (!FILE_NAME.matcher(name).matches() || name.contains("..")) {
                 throw Rejection.invalid(where + ".name must be a plain file name (letters, digits, '.', '_', '-'; "
                         + "no path, no '..', at most 128 characters), got '" + printable(name) + "'");
             }
             if (!seen.add(name)) throw Rejection.invalid(where + ".name '" + name + "' is used twice or by the program itself");
-            String content = optionalString(file, "content");
+            String content = optionalString(file, "content", where + ".content");
             limitBytes(where + ".content", content, limits.fileBytes());
             files.add(new Job.SourceFile(name, content));
         }

@@ -1,0 +1,294 @@
+package dev.warmbox.provider;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@link ContainerProvider} on a Docker engine, through docker-java. Every docker-java exception is
+ * translated here into a {@link ProviderException} naming the operation and the container or image.
+ */
+public final class DockerContainerProvider implements ContainerProvider, AutoCloseable {
+    /** The engine API this is written and tested against (Docker 20.10); newer engines still serve it. */
+    static final String API_VERSION = "1.41";
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    /** A stop request blocks for the grace period, so the grace must end well inside the response timeout. */
+    static final Duration MAX_STOP_GRACE = RESPONSE_TIMEOUT.minusSeconds(10);
+    private static final String NEVER_STARTED = "0001-01-01T00:00:00Z";
+
+    private final String dockerHost;
+    private final DockerClient client;
+
+    /** @param dockerHost the engine's address, e.g. {@code unix:///var/run/docker.sock} */
+    public DockerContainerProvider(String dockerHost) {
+        this.dockerHost = dockerHost;
+        this.client = connect(dockerHost);
+    }
+
+    static DockerClient connect(String dockerHost) {
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(dockerHost)
+                .withApiVersion(API_VERSION)
+                .build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(100)
+                .connectionTimeout(CONNECTION_TIMEOUT)
+                .responseTimeout(RESPONSE_TIMEOUT)
+                .build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    @Override
+    public String create(ContainerSpec spec) {
+        String what = "create container " + spec.name() + " from image " + spec.image();
+        try {
+            var command = client.createContainerCmd(spec.image())
+                    .withName(spec.name())
+                    .withLabels(spec.labels())
+                    .withEnv(spec.env())
+                    .withHostConfig(hostConfig(spec));
+            // docker-java rejects null for both; leaving them unset keeps the image's defaults.
+            if (!spec.command().isEmpty()) command.withCmd(spec.command());
+            if (spec.user() != null) command.withUser(spec.user());
+            return command.exec().getId();
+        } catch (NotFoundException e) {
+            // Nothing is ever pulled: a missing image is a deployment error the message must make obvious.
+            boolean noImage = String.valueOf(e.getMessage()).contains("No such image");
+            throw noImage ? failure(what, "image " + spec.image() + " is not present locally", e) : failure(what, e);
+        } catch (RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    static HostConfig hostConfig(ContainerSpec spec) {
+        ContainerSpec.Limits limits = spec.limits();
+        HostConfig host = HostConfig.newHostConfig()
+                .withReadonlyRootfs(spec.readOnlyRootfs())
+                .withTmpFs(spec.tmpfs().isEmpty() ? null : spec.tmpfs())
+                .withBinds(spec.binds().stream().map(DockerContainerProvider::bind).toList())
+                .withNetworkMode(spec.networkMode())
+                .withRuntime(spec.ociRuntime())
+                .withInit(spec.init());
+        if (limits.memoryBytes() > 0) {
+            // Swap equal to memory means no swap at all: a sandbox over its limit is killed, not slowed.
+            host.withMemory(limits.memoryBytes()).withMemorySwap(limits.memoryBytes());
+        }
+        if (limits.nanoCpus() > 0) host.withNanoCPUs(limits.nanoCpus());
+        if (limits.pidsLimit() > 0) host.withPidsLimit(limits.pidsLimit());
+        if (limits.shmSizeBytes() > 0) host.withShmSize(limits.shmSizeBytes());
+        if (spec.capAdd() != null) {
+            host.withCapDrop(Capability.ALL)
+                    .withCapAdd(spec.capAdd().stream().map(DockerContainerProvider::capability).toArray(Capability[]::new));
+        }
+        if (spec.noNewPrivileges()) host.withSecurityOpts(List.of("no-new-privileges"));
+        return host;
+    }
+
+    static Bind bind(ContainerSpec.Bind bind) {
+        return new Bind(bind.hostPath(), new Volume(bind.containerPath()), bind.readOnly() ? AccessMode.ro : AccessMode.rw);
+    }
+
+    static Capability capability(String name) {
+        String bare = name.toUpperCase(Locale.ROOT).replaceFirst("^CAP_", "");
+        try {
+            return Capability.valueOf(bare);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown capability " + name, e);
+        }
+    }
+
+    @Override
+    public void start(String containerId) {
+        String what = "start container " + containerId;
+        try {
+            client.startContainerCmd(containerId).exec();
+        } catch (NotModifiedException alreadyRunning) {
+            // Starting a running container leaves it running, which is what the caller wants.
+        } catch (NotFoundException e) {
+            throw failure(what, "no such container", e);
+        } catch (RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    @Override
+    public void stop(String containerId, Duration grace) {
+        try {
+            client.stopContainerCmd(containerId).withTimeout(graceSeconds(grace)).exec();
+        } catch (NotModifiedException | NotFoundException alreadyStoppedOrGone) {
+            // The caller wants it not running; it is not.
+        } catch (RuntimeException e) {
+            throw failure("stop container " + containerId, e);
+        }
+    }
+
+    /** Whole seconds, rounded up so a short grace is not cut to an immediate kill. */
+    static int graceSeconds(Duration grace) {
+        Duration bounded = grace.compareTo(MAX_STOP_GRACE) > 0 ? MAX_STOP_GRACE : grace;
+        long seconds = bounded.toSeconds() + (bounded.toNanosPart() > 0 ? 1 : 0);
+        return (int) Math.max(0, seconds);
+    }
+
+    @Override
+    public void remove(String containerId) {
+        try {
+            client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException alreadyGone) {
+            // Idempotent: someone (a reaper, a concurrent remove) was first.
+        } catch (ConflictException e) {
+            if (!String.valueOf(e.getMessage()).contains("already in progress")) {
+                throw failure("remove container " + containerId, e);
+            }
+        } catch (RuntimeException e) {
+            throw failure("remove container " + containerId, e);
+        }
+    }
+
+    @Override
+    public Optional<ContainerState> inspect(String containerId) {
+        try {
+            return Optional.of(state(client.inspectContainerCmd(containerId).exec()));
+        } catch (NotFoundException gone) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw failure("inspect container " + containerId, e);
+        }
+    }
+
+    static ContainerState state(InspectContainerResponse response) {
+        InspectContainerResponse.ContainerState engineState = response.getState();
+        Map<String, String> labels = response.getConfig().getLabels();
+        Long exitCode = engineState.getExitCodeLong();
+        return new ContainerState(
+                response.getId(),
+                response.getName().startsWith("/") ? response.getName().substring(1) : response.getName(),
+                ContainerState.Status.valueOf(engineState.getStatus().toUpperCase(Locale.ROOT)),
+                labels == null ? Map.of() : labels,
+                startedAt(engineState.getStartedAt()),
+                exitCode == null ? 0 : exitCode.intValue());
+    }
+
+    static Instant startedAt(String engineTimestamp) {
+        if (engineTimestamp == null || engineTimestamp.isEmpty() || engineTimestamp.equals(NEVER_STARTED)) {
+            return null;
+        }
+        return Instant.parse(engineTimestamp);
+    }
+
+    @Override
+    public List<ContainerState> list(Map<String, String> labels) {
+        List<Container> containers = call("list containers labelled " + labels, () -> {
+            var command = client.listContainersCmd().withShowAll(true);
+            return (labels.isEmpty() ? command : command.withLabelFilter(labels)).exec();
+        });
+        // The list endpoint reports neither start time nor exit code, so each container is inspected;
+        // one that vanished in between is simply no longer there.
+        List<ContainerState> states = new ArrayList<>(containers.size());
+        for (Container container : containers) {
+            inspect(container.getId()).ifPresent(states::add);
+        }
+        return states;
+    }
+
+    @Override
+    public String commit(String containerId, String imageReference, Map<String, String> labels) {
+        int slash = imageReference.lastIndexOf('/');
+        int colon = imageReference.lastIndexOf(':');
+        boolean tagged = colon > slash;
+        String repository = tagged ? imageReference.substring(0, colon) : imageReference;
+        String tag = tagged ? imageReference.substring(colon + 1) : "latest";
+        return call("commit container " + containerId + " as image " + imageReference, () -> client
+                .commitCmd(containerId)
+                .withRepository(repository)
+                .withTag(tag)
+                .withLabels(labels)
+                .exec());
+    }
+
+    @Override
+    public boolean imageExists(String imageReference) {
+        try {
+            client.inspectImageCmd(imageReference).exec();
+            return true;
+        } catch (NotFoundException absent) {
+            return false;
+        } catch (RuntimeException e) {
+            throw failure("inspect image " + imageReference, e);
+        }
+    }
+
+    /** Removes an image; package-private because only tests clean up images so far. */
+    void removeImage(String imageReference) {
+        try {
+            client.removeImageCmd(imageReference).withForce(true).exec();
+        } catch (NotFoundException alreadyGone) {
+            // Idempotent, like container removal.
+        } catch (RuntimeException e) {
+            throw failure("remove image " + imageReference, e);
+        }
+    }
+
+    @Override
+    public boolean ping() {
+        try {
+            client.pingCmd().exec();
+            return true;
+        } catch (RuntimeException unreachable) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            throw new ProviderException("close Docker client for " + dockerHost, e);
+        }
+    }
+
+    private <T> T call(String what, Supplier<T> engineCall) {
+        try {
+            return engineCall.get();
+        } catch (RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private ProviderException failure(String what, RuntimeException e) {
+        return failure(what, e.getMessage(), e);
+    }
+
+    private ProviderException failure(String what, String reason, RuntimeException e) {
+        return new ProviderException(what + " on " + dockerHost + " failed: " + reason, e);
+    }
+
+    @Override
+    public String toString() {
+        return "DockerContainerProvider[" + dockerHost + "]";
+    }
+}

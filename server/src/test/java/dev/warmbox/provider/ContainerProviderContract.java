@@ -1,0 +1,231 @@
+package dev.warmbox.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link ContainerProvider} must do; each implementation subclasses this in a few lines.
+ * Every container a test creates carries {@link #TEST_LABEL} with a value unique to that test, and is
+ * removed by that label afterwards, so a failing test leaks nothing.
+ */
+abstract class ContainerProviderContract {
+    static final String TEST_LABEL = "warmbox.contract-test";
+    static final Duration GRACE = Duration.ofSeconds(2);
+
+    private final String testId = UUID.randomUUID().toString().substring(0, 12);
+    private final List<String> images = new ArrayList<>();
+
+    protected abstract ContainerProvider provider();
+
+    /** A local image whose {@link #longRunningCommand()} keeps running until stopped. */
+    protected abstract String runnableImage();
+
+    protected List<String> longRunningCommand() {
+        return List.of("sleep", "infinity");
+    }
+
+    /** Removes an image a test committed; the provider seam has no such operation. */
+    protected abstract void removeImage(String imageReference);
+
+    @AfterEach
+    void removeWhatTheTestCreated() {
+        for (ContainerState leftover : provider().list(Map.of(TEST_LABEL, testId))) {
+            provider().remove(leftover.id());
+        }
+        images.forEach(this::removeImage);
+    }
+
+    @Test
+    void createdContainerHasNotStarted() {
+        String id = provider().create(spec("created"));
+
+        ContainerState state = provider().inspect(id).orElseThrow();
+        assertThat(state.status()).as("a created container waits for start").isEqualTo(ContainerState.Status.CREATED);
+        assertThat(state.startedAt()).as("it never started").isNull();
+    }
+
+    @Test
+    void startedContainerRunsWithItsNameAndLabels() {
+        ContainerSpec spec = spec("started", Map.of("warmbox.role", "probe"));
+        String id = provider().create(spec);
+        provider().start(id);
+
+        ContainerState state = provider().inspect(id).orElseThrow();
+        assertThat(state.id()).as("inspect reports the id create returned").isEqualTo(id);
+        assertThat(state.name()).as("the name from the spec, without Docker's leading slash").isEqualTo(spec.name());
+        assertThat(state.running()).as("started container %s should be running", id).isTrue();
+        assertThat(state.labels()).as("labels are how leftovers are found").containsAllEntriesOf(spec.labels());
+        assertThat(state.startedAt()).as("a started container has a start time").isNotNull();
+    }
+
+    @Test
+    void listFindsOnlyContainersCarryingEveryLabel() {
+        String wanted = provider().create(spec("wanted", Map.of("warmbox.role", "wanted")));
+        String other = provider().create(spec("other"));
+        provider().start(wanted);
+
+        List<ContainerState> found = provider().list(Map.of(TEST_LABEL, testId, "warmbox.role", "wanted"));
+
+        assertThat(found).extracting(ContainerState::id)
+                .as("only the container with both labels, not %s which lacks one", other)
+                .containsExactly(wanted);
+        assertThat(found.getFirst().running()).as("list reports the live state").isTrue();
+    }
+
+    @Test
+    void listIncludesStoppedContainers() {
+        String id = provider().create(spec("never-started"));
+
+        assertThat(provider().list(Map.of(TEST_LABEL, testId))).extracting(ContainerState::id)
+                .as("cleanup must find containers that are not running").containsExactly(id);
+    }
+
+    @Test
+    void stoppedContainerHasExited() {
+        String id = startedContainer("stopped");
+
+        provider().stop(id, GRACE);
+
+        ContainerState state = provider().inspect(id).orElseThrow();
+        assertThat(state.running()).as("container %s was stopped", id).isFalse();
+        assertThat(state.status()).isEqualTo(ContainerState.Status.EXITED);
+    }
+
+    @Test
+    void stoppedContainerStartsAgain() {
+        String id = startedContainer("restarted");
+        provider().stop(id, GRACE);
+
+        provider().start(id);
+
+        assertThat(provider().inspect(id).orElseThrow().running()).as("a stopped container can be started again").isTrue();
+    }
+
+    @Test
+    void stoppingTwiceIsFine() {
+        String id = startedContainer("stopped-twice");
+        provider().stop(id, GRACE);
+
+        assertThatCode(() -> provider().stop(id, GRACE)).as("stop is idempotent").doesNotThrowAnyException();
+    }
+
+    @Test
+    void removedRunningContainerIsGone() {
+        String id = startedContainer("removed");
+
+        provider().remove(id);
+
+        assertThat(provider().inspect(id)).as("remove kills and deletes a running container").isEmpty();
+        assertThat(provider().list(Map.of(TEST_LABEL, testId))).as("nor is it listed").isEmpty();
+    }
+
+    @Test
+    void removingOrStoppingAMissingContainerIsFine() {
+        String missing = "warmbox-contract-missing-" + testId;
+
+        assertThatCode(() -> provider().remove(missing)).as("remove of a gone container").doesNotThrowAnyException();
+        assertThatCode(() -> provider().stop(missing, GRACE)).as("stop of a gone container").doesNotThrowAnyException();
+    }
+
+    @Test
+    void inspectingAMissingContainerIsEmpty() {
+        assertThat(provider().inspect("warmbox-contract-missing-" + testId)).as("the engine does not know it").isEmpty();
+    }
+
+    @Test
+    void startingAMissingContainerFailsNamingIt() {
+        String missing = "warmbox-contract-missing-" + testId;
+
+        assertThatThrownBy(() -> provider().start(missing))
+                .as("start of a container that does not exist")
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining(missing);
+    }
+
+    @Test
+    void creatingFromAMissingImageFailsNamingTheImage() {
+        String image = "warmbox-contract/missing-" + testId + ":none";
+        ContainerSpec spec = withImage(spec("no-image"), image);
+
+        assertThatThrownBy(() -> provider().create(spec))
+                .as("nothing is pulled, so a missing image must say which one")
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining(image);
+    }
+
+    @Test
+    void creatingWithATakenNameFailsNamingIt() {
+        ContainerSpec spec = spec("taken");
+        provider().create(spec);
+
+        assertThatThrownBy(() -> provider().create(spec))
+                .as("names are unique; a second container under %s must fail", spec.name())
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining(spec.name());
+    }
+
+    @Test
+    void commitProducesAnImageContainersRunFrom() {
+        String id = startedContainer("committed");
+        String image = "warmbox-contract/" + testId + ":snapshot";
+        images.add(image);
+
+        String imageId = provider().commit(id, image, Map.of(TEST_LABEL, testId));
+
+        assertThat(provider().imageExists(image)).as("committed image %s exists by reference", image).isTrue();
+        assertThat(provider().imageExists(imageId)).as("and by the id commit returned").isTrue();
+        String fromSnapshot = provider().create(withImage(spec("from-snapshot"), image));
+        provider().start(fromSnapshot);
+        assertThat(provider().inspect(fromSnapshot).orElseThrow().running()).as("the snapshot runs").isTrue();
+    }
+
+    @Test
+    void imageExistsOnlyForPresentImages() {
+        assertThat(provider().imageExists(runnableImage())).as("the test image is present").isTrue();
+        assertThat(provider().imageExists("warmbox-contract/missing-" + testId + ":none")).as("a made-up image").isFalse();
+    }
+
+    @Test
+    void pingAnswers() {
+        assertThat(provider().ping()).as("the engine under test is reachable").isTrue();
+    }
+
+    protected final String startedContainer(String role) {
+        String id = provider().create(spec(role));
+        provider().start(id);
+        return id;
+    }
+
+    protected final ContainerSpec spec(String role) {
+        return spec(role, Map.of());
+    }
+
+    /** A minimal spec named and labelled for this test, running {@link #longRunningCommand()}. */
+    protected final ContainerSpec spec(String role, Map<String, String> extraLabels) {
+        Map<String, String> labels = new HashMap<>(extraLabels);
+        labels.put(TEST_LABEL, testId);
+        return new ContainerSpec("warmbox-contract-" + testId + "-" + role, runnableImage(), labels, List.of(),
+                longRunningCommand(), null, new ContainerSpec.Limits(0, 0, 0, 0), false, Map.of(), List.of(),
+                null, null, false, null, true);
+    }
+
+    protected final String testId() {
+        return testId;
+    }
+
+    static ContainerSpec withImage(ContainerSpec spec, String image) {
+        return new ContainerSpec(spec.name(), image, spec.labels(), spec.env(), spec.command(), spec.user(),
+                spec.limits(), spec.readOnlyRootfs(), spec.tmpfs(), spec.binds(), spec.networkMode(), spec.capAdd(),
+                spec.noNewPrivileges(), spec.ociRuntime(), spec.init());
+    }
+}

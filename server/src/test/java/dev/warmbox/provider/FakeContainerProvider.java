@@ -1,0 +1,266 @@
+package dev.warmbox.provider;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * An in-memory {@link ContainerProvider} for unit tests of code above the seam. It passes the same
+ * contract as the Docker provider, records every call, and lets a test break things the way an engine
+ * does: failing creates, containers dying on their own, the engine going away.
+ */
+public final class FakeContainerProvider implements ContainerProvider {
+    /** Exit code of a container stopped with SIGTERM. */
+    public static final int STOPPED_EXIT_CODE = 143;
+    /** Exit code of a container killed with SIGKILL (or by the OOM killer). */
+    public static final int KILLED_EXIT_CODE = 137;
+
+    /** One call made on the seam: the operation and the container, name or image it was about. */
+    public record Call(String operation, String target) {}
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Clock clock;
+    private final Map<String, Box> containers = new LinkedHashMap<>();
+    private final Set<String> images = new HashSet<>();
+    private final List<Call> calls = new ArrayList<>();
+    private int failingCreates;
+    private String createFailure;
+    private boolean reachable = true;
+
+    /** @param images the images present from the start */
+    public FakeContainerProvider(String... images) {
+        this(Clock.systemUTC(), images);
+    }
+
+    public FakeContainerProvider(Clock clock, String... images) {
+        this.clock = clock;
+        this.images.addAll(List.of(images));
+    }
+
+    @Override
+    public String create(ContainerSpec spec) {
+        return locked("create", spec.name(), () -> {
+            String what = "create container " + spec.name() + " from image " + spec.image() + " failed: ";
+            if (failingCreates > 0) {
+                failingCreates--;
+                throw new ProviderException(what + createFailure);
+            }
+            if (!images.contains(spec.image())) {
+                throw new ProviderException(what + "image " + spec.image() + " is not present locally");
+            }
+            if (find(spec.name()) != null) {
+                throw new ProviderException(what + "the name " + spec.name() + " is already in use");
+            }
+            String id = hexId();
+            containers.put(id, new Box(id, spec));
+            return id;
+        });
+    }
+
+    @Override
+    public void start(String containerId) {
+        locked("start", containerId, () -> {
+            Box box = existing("start", containerId);
+            if (box.status != ContainerState.Status.RUNNING) {
+                box.status = ContainerState.Status.RUNNING;
+                box.startedAt = clock.instant();
+                box.exitCode = 0;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void stop(String containerId, Duration grace) {
+        locked("stop", containerId, () -> {
+            Box box = find(containerId);
+            if (box != null && box.status == ContainerState.Status.RUNNING) {
+                box.status = ContainerState.Status.EXITED;
+                box.exitCode = STOPPED_EXIT_CODE;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void remove(String containerId) {
+        locked("remove", containerId, () -> {
+            Box box = find(containerId);
+            if (box != null) containers.remove(box.id);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ContainerState> inspect(String containerId) {
+        return locked("inspect", containerId, () -> Optional.ofNullable(find(containerId)).map(Box::state));
+    }
+
+    @Override
+    public List<ContainerState> list(Map<String, String> labels) {
+        return locked("list", labels.toString(), () -> containers.values().stream()
+                .filter(box -> box.spec.labels().entrySet().containsAll(labels.entrySet()))
+                .map(Box::state)
+                .toList());
+    }
+
+    @Override
+    public String commit(String containerId, String imageReference, Map<String, String> labels) {
+        return locked("commit", containerId, () -> {
+            existing("commit", containerId);
+            String imageId = "sha256:" + hexId();
+            images.add(imageReference);
+            images.add(imageId);
+            return imageId;
+        });
+    }
+
+    @Override
+    public boolean imageExists(String imageReference) {
+        return locked("imageExists", imageReference, () -> images.contains(imageReference));
+    }
+
+    @Override
+    public boolean ping() {
+        lock.lock();
+        try {
+            calls.add(new Call("ping", ""));
+            return reachable;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- what a test does to the fake ----
+
+    /** The next {@code count} creates fail with a {@link ProviderException} carrying {@code message}. */
+    public void failNextCreates(int count, String message) {
+        withLock(() -> {
+            failingCreates = count;
+            createFailure = message;
+        });
+    }
+
+    /** The container's process dies on its own, as if OOM-killed; the container stays, EXITED. */
+    public void kill(String containerId) {
+        withLock(() -> {
+            Box box = existing("kill", containerId);
+            box.status = ContainerState.Status.EXITED;
+            box.exitCode = KILLED_EXIT_CODE;
+        });
+    }
+
+    /** The container disappears behind the caller's back, as if someone ran {@code docker rm -f}. */
+    public void vanish(String containerId) {
+        withLock(() -> containers.remove(existing("vanish", containerId).id));
+    }
+
+    /** While unreachable, {@link #ping()} answers false and every other call fails. */
+    public void setReachable(boolean reachable) {
+        withLock(() -> this.reachable = reachable);
+    }
+
+    public void addImage(String imageReference) {
+        withLock(() -> images.add(imageReference));
+    }
+
+    public void removeImage(String imageReference) {
+        withLock(() -> images.remove(imageReference));
+    }
+
+    // ---- what a test reads from the fake ----
+
+    /** Every call so far, oldest first, including those that failed. */
+    public List<Call> calls() {
+        lock.lock();
+        try {
+            return List.copyOf(calls);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long callCount(String operation) {
+        return calls().stream().filter(call -> call.operation().equals(operation)).count();
+    }
+
+    /** The spec a container was created from, while it exists. */
+    public Optional<ContainerSpec> specOf(String containerId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(find(containerId)).map(box -> box.spec);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- internals ----
+
+    private <T> T locked(String operation, String target, Supplier<T> action) {
+        lock.lock();
+        try {
+            calls.add(new Call(operation, target));
+            if (!reachable) {
+                throw new ProviderException(operation + " " + target + " failed: the fake engine is unreachable");
+            }
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void withLock(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Like the engine, a container is found by id or by name. */
+    private Box find(String idOrName) {
+        Box byId = containers.get(idOrName);
+        if (byId != null) return byId;
+        return containers.values().stream().filter(box -> box.spec.name().equals(idOrName)).findFirst().orElse(null);
+    }
+
+    private Box existing(String operation, String containerId) {
+        Box box = find(containerId);
+        if (box == null) {
+            throw new ProviderException(operation + " container " + containerId + " failed: no such container");
+        }
+        return box;
+    }
+
+    private static String hexId() {
+        return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+    }
+
+    private static final class Box {
+        final String id;
+        final ContainerSpec spec;
+        ContainerState.Status status = ContainerState.Status.CREATED;
+        Instant startedAt;
+        int exitCode;
+
+        Box(String id, ContainerSpec spec) {
+            this.id = id;
+            this.spec = spec;
+        }
+
+        ContainerState state() {
+            return new ContainerState(id, spec.name(), status, spec.labels(), startedAt, exitCode);
+        }
+    }
+}
