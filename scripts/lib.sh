@@ -79,3 +79,18 @@ ensure_base_image() {
   as_root rm -rf "$dir"
   log "imported $BASE_IMAGE"
 }
+
+# Builds the sandbox base image and the four runtime images (the engine's layer cache makes a
+# rebuild with no change take seconds).
+build_images() {
+  local out
+  log "building sandbox images (base, python, node, go, java)"
+  out=$(docker build -q -t warmbox/sandbox-base:latest -f "$WARMBOX_ROOT/sandbox-images/base/Dockerfile" \
+        "$WARMBOX_ROOT/sandbox-images" 2>&1) || { printf '%s\n' "$out" >&2; die "building image warmbox/sandbox-base failed"; }
+  local dir runtime
+  for dir in python node go java; do
+    runtime=$dir; [ "$dir" = node ] && runtime=javascript
+    out=$(docker build -q -t "warmbox/runtime-$runtime:latest" "$WARMBOX_ROOT/runtimes/$dir" 2>&1) \
+      || { printf '%s\n' "$out" >&2; die "building image warmbox/runtime-$runtime failed"; }
+  done
+}

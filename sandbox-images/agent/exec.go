@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Prepared is an interpreter started as the sandbox user right after a scrub. It has loaded its
+// runtime and blocks reading fd 3; exec hands it the program's argv there, which saves the
+// interpreter's start-up on the request path. It saw nothing of any previous execution.
+type Prepared struct {
+	proc    *running
+	control *os.File
+}
+
+func (a *Agent) exec(req *Request) any {
+	if req.Run == nil || len(req.Run.Argv) == 0 {
+		return failure("exec needs run.argv")
+	}
+	if err := writeFiles(req.Files); err != nil {
+		return failure(err.Error())
+	}
+	limit := req.OutputLimit
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	answer := ExecAnswer{OK: true, Version: runtimeVersion()}
+	if req.Compile != nil && len(req.Compile.Argv) > 0 {
+		answer.Compile = a.step(req.Compile.Argv, req.Env, "", millis(req.Compile.TimeoutMs, 30000), limit)
+		if answer.Compile.ExitCode != 0 {
+			a.discardPrepared()
+			return answer
+		}
+	}
+	timeout := millis(req.TimeoutMs, 10000)
+	if req.Run.Prepared && a.prepared != nil {
+		if result := a.runPrepared(req.Run.Argv, req.Stdin, timeout, limit); result != nil {
+			answer.Run, answer.Prepared = result, true
+			return answer
+		}
+	}
+	a.discardPrepared()
+	answer.Run = a.step(req.Run.Argv, req.Env, req.Stdin, timeout, limit)
+	return answer
+}
+
+func (a *Agent) step(argv []string, env map[string]string, stdin string, timeout time.Duration, limit int) *StepResult {
+	started := time.Now()
+	proc, err := start(argv, env, nil)
+	if err != nil {
+		return &StepResult{Stderr: fmt.Sprintf("cannot start %s: %v\n", argv[0], err), ExitCode: 127}
+	}
+	return proc.finish(stdin, timeout, limit, started)
+}
+
+// runPrepared hands argv to the waiting interpreter; nil when it is gone (then the caller spawns).
+func (a *Agent) runPrepared(argv []string, stdin string, timeout time.Duration, limit int) *StepResult {
+	prepared := a.prepared
+	a.setPrepared(nil)
+	started := time.Now()
+	message, _ := json.Marshal(map[string]any{"argv": argv})
+	_, err := prepared.control.Write(message)
+	prepared.control.Close()
+	if err != nil {
+		killAll()
+		prepared.proc.cmd.Wait()
+		return nil
+	}
+	return prepared.proc.finish(stdin, timeout, limit, started)
+}
+
+func (a *Agent) prepare(spec *PrepareSpec) error {
+	controlR, controlW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	proc, err := start(spec.Argv, spec.Env, []*os.File{controlR})
+	if err != nil {
+		controlW.Close()
+		return err
+	}
+	a.setPrepared(&Prepared{proc: proc, control: controlW})
+	return nil
+}
+
+func (a *Agent) discardPrepared() {
+	if a.prepared == nil {
+		return
+	}
+	a.prepared.control.Close()
+	syscall.Kill(a.prepared.proc.cmd.Process.Pid, syscall.SIGKILL)
+	a.prepared.proc.cmd.Wait()
+	a.prepared.proc.stdin.Close()
+	a.prepared.proc.stdout.Close()
+	a.prepared.proc.stderr.Close()
+	a.setPrepared(nil)
+}
+
+func (a *Agent) setPrepared(p *Prepared) {
+	a.prepared = p
+	a.hasPrepared.Store(p != nil)
+}
+
+// writeFiles creates each file in the working directory, never through a symbolic link.
+func writeFiles(files []File) error {
+	for _, f := range files {
+		if !plainName(f.Name) {
+			return fmt.Errorf("file name %q is not a plain file name", f.Name)
+		}
+		path := filepath.Join(workDir, f.Name)
+		fd, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
+		if err != nil {
+			return fmt.Errorf("cannot create %s: %v", f.Name, err)
+		}
+		_, werr := fd.WriteString(f.Content)
+		cerr := fd.Chown(sandboxUID, sandboxGID)
+		fd.Close()
+		if werr != nil || cerr != nil {
+			return fmt.Errorf("cannot write %s: %v %v", f.Name, werr, cerr)
+		}
+	}
+	return nil
+}
+
+func plainName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") &&
+		!strings.Contains(name, "..") && len(name) <= 255
+}
+
+func millis(ms int64, fallback int64) time.Duration {
+	if ms <= 0 {
+		ms = fallback
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+func runtimeVersion() string {
+	data, err := os.ReadFile("/etc/warmbox/runtime-version")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
+}

@@ -1,0 +1,3 @@
+module warmbox/agent
+
+go 1.24
