@@ -15,9 +15,11 @@ public enum Language {
     PYTHON("python", List.of("py"), "main.py",
             Map.of("PYTHONDONTWRITEBYTECODE", "1", "PYTHONUNBUFFERED", "1")),
     JAVASCRIPT("javascript", List.of("node", "js", "nodejs"), "main.js", Map.of()),
+    // The build cache is warmed in the image and read-only here: go ignores failed cache writes, but
+    // its package index must be off (goindex=0) or packages missing from the cache are "not in std".
     GO("go", List.of("golang"), "main.go",
-            Map.of("GOCACHE", "/opt/gocache", "GOPATH", "/tmp/go", "GOTOOLCHAIN", "local", "GOPROXY", "off",
-                    "GOFLAGS", "-buildvcs=false", "CGO_ENABLED", "0", "GOTELEMETRY", "off")),
+            Map.of("GOCACHE", "/opt/gocache", "GODEBUG", "goindex=0", "GOPATH", "/tmp/go", "GOTOOLCHAIN", "local",
+                    "GOPROXY", "off", "GOFLAGS", "-buildvcs=false", "CGO_ENABLED", "0", "GOTELEMETRY", "off")),
     JAVA("java", List.of(), "Main.java", Map.of());
 
     private static final Pattern PUBLIC_CLASS =

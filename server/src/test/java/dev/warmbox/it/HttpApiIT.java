@@ -89,7 +89,7 @@ class HttpApiIT {
                 .contains("warm_pool_hits_total{runtime=\"python\"}")
                 .contains("warm_pool_misses_total{runtime=\"go\"}")
                 .contains("warm_pool_health_failures_total{runtime=\"java\"}")
-                .containsPattern("warmbox_execution_duration_seconds_bucket\\{le=\"[^\"]+\",pool=\"hit\",runtime=\"python\"\\}");
+                .containsPattern("warmbox_execution_duration_seconds_bucket\\{pool=\"hit\",runtime=\"python\",le=\"[^\"]+\"\\}");
     }
 
     @Test
