@@ -10,6 +10,9 @@ import (
 	"time"
 )
 
+// prepareTimeout bounds how long a reset waits for the prepared interpreter to say it is ready.
+const prepareTimeout = 10 * time.Second
+
 // Prepared is an interpreter started as the sandbox user right after a scrub. It has loaded its
 // runtime and blocks reading fd 3; exec hands it the program's argv there, which saves the
 // interpreter's start-up on the request path. It saw nothing of any previous execution.
@@ -31,7 +34,11 @@ func (a *Agent) exec(req *Request) any {
 	}
 	answer := ExecAnswer{OK: true, Version: runtimeVersion()}
 	if req.Compile != nil && len(req.Compile.Argv) > 0 {
-		answer.Compile = a.step(req.Compile.Argv, req.Env, "", millis(req.Compile.TimeoutMs, 30000), limit)
+		var err error
+		answer.Compile, err = a.step(req.Compile.Argv, req.Env, "", millis(req.Compile.TimeoutMs, 30000), limit)
+		if err != nil {
+			return failure("compile: " + err.Error())
+		}
 		if answer.Compile.ExitCode != 0 {
 			a.discardPrepared()
 			return answer
@@ -39,52 +46,77 @@ func (a *Agent) exec(req *Request) any {
 	}
 	timeout := millis(req.TimeoutMs, 10000)
 	if req.Run.Prepared && a.prepared != nil {
-		if result := a.runPrepared(req.Run.Argv, req.Stdin, timeout, limit); result != nil {
+		result, err := a.runPrepared(req.Run.Argv, req.Stdin, timeout, limit)
+		if err != nil {
+			return failure("run: " + err.Error())
+		}
+		if result != nil {
 			answer.Run, answer.Prepared = result, true
 			return answer
 		}
 	}
 	a.discardPrepared()
-	answer.Run = a.step(req.Run.Argv, req.Env, req.Stdin, timeout, limit)
+	var err error
+	if answer.Run, err = a.step(req.Run.Argv, req.Env, req.Stdin, timeout, limit); err != nil {
+		return failure("run: " + err.Error())
+	}
 	return answer
 }
 
-func (a *Agent) step(argv []string, env map[string]string, stdin string, timeout time.Duration, limit int) *StepResult {
+func (a *Agent) step(argv []string, env map[string]string, stdin string, timeout time.Duration, limit int) (*StepResult, error) {
 	started := time.Now()
 	proc, err := start(argv, env, nil)
 	if err != nil {
-		return &StepResult{Stderr: fmt.Sprintf("cannot start %s: %v\n", argv[0], err), ExitCode: 127}
+		return &StepResult{Stderr: fmt.Sprintf("cannot start %s: %v\n", argv[0], err), ExitCode: 127}, nil
 	}
 	return proc.finish(stdin, timeout, limit, started)
 }
 
 // runPrepared hands argv to the waiting interpreter; nil when it is gone (then the caller spawns).
-func (a *Agent) runPrepared(argv []string, stdin string, timeout time.Duration, limit int) *StepResult {
+func (a *Agent) runPrepared(argv []string, stdin string, timeout time.Duration, limit int) (*StepResult, error) {
 	prepared := a.prepared
 	a.setPrepared(nil)
 	started := time.Now()
 	message, _ := json.Marshal(map[string]any{"argv": argv})
 	_, err := prepared.control.Write(message)
 	prepared.control.Close()
-	if err != nil {
-		killAll()
+	if err != nil { // it died (e.g. killed under memory pressure): clean up, let the caller spawn
+		prepared.proc.close()
+		if err := killAll(); err != nil {
+			return nil, err
+		}
 		prepared.proc.cmd.Wait()
-		return nil
+		return nil, nil
 	}
 	return prepared.proc.finish(stdin, timeout, limit, started)
 }
 
+// prepare starts the interpreter and waits until it says (one byte on fd 4) that it has loaded and
+// blocks on fd 3: only then is the sandbox worth handing out. A slow or failing interpreter is
+// discarded and the next exec spawns normally.
 func (a *Agent) prepare(spec *PrepareSpec) error {
 	controlR, controlW, err := os.Pipe()
 	if err != nil {
 		return err
 	}
-	proc, err := start(spec.Argv, spec.Env, []*os.File{controlR})
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		controlR.Close()
+		controlW.Close()
+		return err
+	}
+	defer readyR.Close()
+	proc, err := start(spec.Argv, spec.Env, []*os.File{controlR, readyW})
 	if err != nil {
 		controlW.Close()
 		return err
 	}
 	a.setPrepared(&Prepared{proc: proc, control: controlW})
+	readyR.SetReadDeadline(time.Now().Add(prepareTimeout))
+	if _, err := readyR.Read(make([]byte, 1)); err != nil {
+		a.discardPrepared()
+		return fmt.Errorf("the interpreter did not become ready: %v", err)
+	}
 	return nil
 }
 
@@ -95,9 +127,7 @@ func (a *Agent) discardPrepared() {
 	a.prepared.control.Close()
 	syscall.Kill(a.prepared.proc.cmd.Process.Pid, syscall.SIGKILL)
 	a.prepared.proc.cmd.Wait()
-	a.prepared.proc.stdin.Close()
-	a.prepared.proc.stdout.Close()
-	a.prepared.proc.stderr.Close()
+	a.prepared.proc.close()
 	a.setPrepared(nil)
 }
 

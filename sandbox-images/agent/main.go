@@ -10,22 +10,44 @@ import (
 	"log"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 const (
 	sandboxUID      = 10000
+	sandboxUIDText  = "10000" // as /proc shows it
 	sandboxGID      = 10000
 	workDir         = "/workspace"
 	maxRequestBytes = 256 << 20
 )
 
+// selfExe is the agent's own executable, started again as the sandbox user for ipc-clean.
+var selfExe string
+
 func main() {
+	// The helper the agent runs as the sandbox user to remove System V IPC objects (scrub.go).
+	if len(os.Args) == 2 && os.Args[1] == "ipc-clean" {
+		os.Exit(ipcCleanMain())
+	}
 	socketPath := flag.String("socket", "/run/warmbox/agent.sock", "Unix socket to serve on")
 	flag.Parse()
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 	log.SetPrefix("warmbox-agent ")
+
+	var err error
+	if selfExe, err = os.Executable(); err != nil {
+		log.Fatalf("cannot find the agent's own executable: %v", err)
+	}
+	// No core dumps (children inherit the limit): with a plain core_pattern a crashing program
+	// would write its memory into /workspace, filling the tmpfs and delaying its death.
+	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil {
+		log.Fatalf("cannot disable core dumps: %v", err)
+	}
+
+	reserveThreads(spareThreads)
 
 	os.Remove(*socketPath)
 	listener, err := net.Listen("unix", *socketPath)
@@ -114,4 +136,32 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	return n, err
+}
+
+// spareThreads is how many OS threads the agent starts up front. Threads count against the
+// container's pids limit like processes, and the Go runtime treats a failure to create a thread
+// as fatal: without spares a fork bomb that fills the limit would crash the agent the first time
+// it needs one more thread. The runtime keeps threads it no longer needs idle and reuses them, and
+// the agent never has more than a few goroutines in blocking system calls at once.
+const spareThreads = 16
+
+// reserveThreads makes the runtime create n threads now: each goroutine locks its own thread and
+// holds it until all are running, then hands it back to the runtime's idle list.
+func reserveThreads(n int) {
+	var running, done sync.WaitGroup
+	release := make(chan struct{})
+	running.Add(n)
+	done.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			defer done.Done()
+			runtime.LockOSThread()
+			running.Done()
+			<-release
+			runtime.UnlockOSThread() // unlocked before the goroutine ends, so the thread is kept
+		}()
+	}
+	running.Wait()
+	close(release)
+	done.Wait()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -16,10 +17,13 @@ import (
 // sandboxAttrs runs a process as the sandbox user, in a session of its own, without any of the
 // agent's supplementary groups. The setuid to a non-root user drops every capability.
 func sandboxAttrs() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{
-		Setsid:      true,
-		Credential:  &syscall.Credential{Uid: sandboxUID, Gid: sandboxGID, Groups: []uint32{}},
-	}
+	return &syscall.SysProcAttr{Setsid: true, Credential: sandboxCredential()}
+}
+
+// sandboxCredential is uid/gid 10000 with no supplementary groups: the empty, non-nil Groups makes
+// the runtime call setgroups(0) instead of keeping the agent's.
+func sandboxCredential() *syscall.Credential {
+	return &syscall.Credential{Uid: sandboxUID, Gid: sandboxGID, Groups: []uint32{}}
 }
 
 func environ(env map[string]string) []string {
@@ -74,61 +78,71 @@ type running struct {
 
 // start spawns argv as the sandbox user with pipes the agent owns. Pipes are os.Pipe, not
 // exec.Cmd's, so Wait returns when the process exits even if a detached child still holds them.
+// The extra files (the child's fd 3 on) are closed here in every case.
 func start(argv []string, env map[string]string, extra []*os.File) (*running, error) {
-	cmd := exec.Command(argv[0], argv[1:]...)
-	if strings.Contains(argv[0], "/") {
-		cmd.Path = argv[0]
-	} else if path, err := lookPath(argv[0], env["PATH"]); err == nil {
-		cmd.Path = path
+	defer closeAll(extra...)
+	path := argv[0]
+	if !strings.Contains(path, "/") {
+		found, err := lookPath(path, env["PATH"]) // the request's PATH, not the agent's
+		if err != nil {
+			return nil, err
+		}
+		path = found
 	}
-	cmd.Dir = workDir
-	cmd.Env = environ(env)
-	cmd.SysProcAttr = sandboxAttrs()
-	cmd.ExtraFiles = extra
-	inR, inW, err := os.Pipe()
+	var pipes [6]*os.File // stdin r/w, stdout r/w, stderr r/w
+	for i := 0; i < len(pipes); i += 2 {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(pipes[:i]...)
+			return nil, err
+		}
+		pipes[i], pipes[i+1] = r, w
+	}
+	cmd := &exec.Cmd{
+		Path: path, Args: argv, Dir: workDir, Env: environ(env),
+		Stdin: pipes[0], Stdout: pipes[3], Stderr: pipes[5], ExtraFiles: extra,
+		SysProcAttr: sandboxAttrs(),
+	}
+	err := cmd.Start()
+	closeAll(pipes[0], pipes[3], pipes[5]) // the child's ends: ours would keep the pipes open
 	if err != nil {
+		closeAll(pipes[1], pipes[2], pipes[4])
 		return nil, err
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
-	startErr := cmd.Start()
-	inR.Close()
-	outW.Close()
-	errW.Close()
-	for _, f := range extra {
+	return &running{cmd: cmd, stdin: pipes[1], stdout: pipes[2], stderr: pipes[4]}, nil
+}
+
+func closeAll(files ...*os.File) {
+	for _, f := range files {
 		f.Close()
 	}
-	if startErr != nil {
-		inW.Close()
-		outR.Close()
-		errR.Close()
-		return nil, startErr
-	}
-	return &running{cmd: cmd, stdin: inW, stdout: outR, stderr: errR}, nil
+}
+
+// close closes the agent's ends of the process's pipes.
+func (p *running) close() {
+	closeAll(p.stdin, p.stdout, p.stderr)
 }
 
 func lookPath(name, path string) (string, error) {
 	for _, dir := range strings.Split(path, ":") {
+		if dir == "" {
+			continue // would mean the working directory, i.e. user files
+		}
 		candidate := dir + "/" + name
 		if info, err := os.Stat(candidate); err == nil && !info.IsDir() && info.Mode()&0o111 != 0 {
 			return candidate, nil
 		}
 	}
-	return "", exec.ErrNotFound
+	return "", fmt.Errorf("%s: %w in PATH %q", name, exec.ErrNotFound, path)
 }
 
 // finish feeds stdin, captures output, enforces the wall-clock limit and, once the process has
 // exited for any reason, kills every process of the sandbox user so nothing outlives the step.
-func (p *running) finish(stdin string, timeout time.Duration, limit int, started time.Time) *StepResult {
+// An error means some of them could not be killed: the sandbox must then be discarded.
+func (p *running) finish(stdin string, timeout time.Duration, limit int, started time.Time) (*StepResult, error) {
 	killOnce := sync.Once{}
-	killEverything := func() { killOnce.Do(func() { killAll() }) }
+	var killErr error
+	killEverything := func() { killOnce.Do(func() { killErr = killAll() }) }
 	out := &capture{limit: limit, overflow: killEverything}
 	errs := &capture{limit: limit, overflow: killEverything}
 	var drained sync.WaitGroup
@@ -140,8 +154,9 @@ func (p *running) finish(stdin string, timeout time.Duration, limit int, started
 		p.stdin.Close()
 	}()
 
-	exited := make(chan error, 1)
-	go func() { exited <- p.cmd.Wait() }()
+	exited := make(chan struct{})
+	var ended time.Time
+	go func() { p.cmd.Wait(); ended = time.Now(); close(exited) }()
 	timedOut := false
 	timer := time.NewTimer(timeout)
 	select {
@@ -152,18 +167,29 @@ func (p *running) finish(stdin string, timeout time.Duration, limit int, started
 		killEverything()
 		<-exited
 	}
-	duration := time.Since(started)
-	killAll() // detached, double-forked and stopped leftovers of this step
-	waitOrGiveUp(&drained, 2*time.Second)
+	// Detached, double-forked and stopped leftovers of this step; once they are dead nobody
+	// holds the pipes any more and the drains reach EOF.
+	if err := killAll(); err != nil {
+		return nil, err
+	}
+	if !waitOrGiveUp(&drained, 2*time.Second) {
+		p.stdout.Close() // unblocks the drains
+		p.stderr.Close()
+		drained.Wait()
+	}
 	p.stdout.Close()
 	p.stderr.Close()
+	killOnce.Do(func() {}) // an overflow kill in flight has finished, so killErr is settled
+	if killErr != nil {
+		return nil, killErr
+	}
 
 	result := &StepResult{
 		Stdout:          out.buf.String(),
 		Stderr:          errs.buf.String(),
 		TimedOut:        timedOut,
 		OutputTruncated: out.truncated || errs.truncated,
-		DurationMs:      duration.Milliseconds(),
+		DurationMs:      ended.Sub(started).Milliseconds(),
 	}
 	status := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if status.Signaled() {
@@ -173,71 +199,19 @@ func (p *running) finish(stdin string, timeout time.Duration, limit int, started
 	} else {
 		result.ExitCode = status.ExitStatus()
 	}
-	return result
+	return result, nil
 }
 
-func waitOrGiveUp(wg *sync.WaitGroup, limit time.Duration) {
+// waitOrGiveUp waits for wg at most limit: false when it gave up.
+func waitOrGiveUp(wg *sync.WaitGroup, limit time.Duration) bool {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		return true
 	case <-time.After(limit):
+		return false
 	}
-}
-
-// killAll kills every live process of the sandbox user, repeating until /proc shows none. It
-// signals by pid from the agent instead of forking a helper, so it works even when a fork bomb has
-// used up the container's pids limit. Stopped processes die from SIGKILL like any other.
-func killAll() bool {
-	for round := 0; round < 2000; round++ {
-		pids := sandboxPids()
-		if len(pids) == 0 {
-			return true
-		}
-		for _, pid := range pids {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-		if round > 10 {
-			time.Sleep(time.Millisecond)
-		}
-	}
-	return len(sandboxPids()) == 0
-}
-
-// sandboxPids lists live (not zombie) processes owned by the sandbox user.
-func sandboxPids() []int {
-	dir, err := os.Open("/proc")
-	if err != nil {
-		return nil
-	}
-	defer dir.Close()
-	names, _ := dir.Readdirnames(-1)
-	var pids []int
-	for _, name := range names {
-		pid, err := strconv.Atoi(name)
-		if err != nil {
-			continue
-		}
-		var st syscall.Stat_t
-		if syscall.Stat("/proc/"+name, &st) != nil || st.Uid != sandboxUID {
-			continue
-		}
-		if zombie(name) {
-			continue
-		}
-		pids = append(pids, pid)
-	}
-	return pids
-}
-
-func zombie(pid string) bool {
-	stat, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return true // gone
-	}
-	// The state follows the command name, which is in parentheses and may itself contain ')'.
-	i := bytes.LastIndexByte(stat, ')')
-	return i < 0 || i+2 >= len(stat) || stat[i+2] == 'Z' || stat[i+2] == 'X'
 }
 
 var signalNames = map[syscall.Signal]string{

@@ -3,7 +3,10 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"log"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,21 +31,24 @@ var writable = []struct {
 func (a *Agent) reset(req *Request) any {
 	started := time.Now()
 	a.discardPrepared()
-	if !killAll() {
-		return failure("sandbox processes survived SIGKILL")
+	if err := killAll(); err != nil {
+		return failure(err.Error())
 	}
 	for _, place := range writable {
 		if err := empty(place.path, place.uid, place.mode); err != nil {
 			return failure(err.Error())
 		}
 	}
-	removeIPC()
+	if err := removeIPC(); err != nil {
+		return failure(err.Error())
+	}
 	if req.Prepare != nil && len(req.Prepare.Argv) > 0 {
 		if err := a.prepare(req.Prepare); err != nil {
-			return failure("cannot prepare the interpreter: " + err.Error())
+			// Still a clean sandbox: the next exec spawns its interpreter instead.
+			log.Printf("no prepared interpreter: %v", err)
 		}
 	}
-	return map[string]any{"ok": true, "duration_ms": time.Since(started).Milliseconds()}
+	return map[string]any{"ok": true, "prepared": a.prepared != nil, "duration_ms": time.Since(started).Milliseconds()}
 }
 
 // empty removes everything inside dir without following symbolic links (RemoveAll removes a link,
@@ -73,32 +79,86 @@ func empty(dir string, uid int, mode os.FileMode) error {
 	return nil
 }
 
-// removeIPC removes System V shared memory, message queues and semaphores: they live in the
-// container's IPC namespace, not in any file, so emptying directories does not reach them.
-func removeIPC() {
-	for _, kind := range []struct {
-		file string
-		call uintptr
-	}{{"/proc/sysvipc/shm", syscall.SYS_SHMCTL}, {"/proc/sysvipc/msg", syscall.SYS_MSGCTL}, {"/proc/sysvipc/sem", syscall.SYS_SEMCTL}} {
-		for _, id := range ipcIDs(kind.file) {
-			const ipcRmid = 0
-			if kind.call == syscall.SYS_SEMCTL {
-				syscall.Syscall6(kind.call, uintptr(id), 0, ipcRmid, 0, 0, 0)
-			} else {
-				syscall.Syscall(kind.call, uintptr(id), ipcRmid, 0)
+// ipcTables list the System V IPC objects of the container's IPC namespace: shared memory,
+// message queues, semaphores. They live in no file, so emptying directories does not reach them.
+var ipcTables = []struct {
+	file  string
+	rmctl func(id int) syscall.Errno
+}{
+	{"/proc/sysvipc/shm", func(id int) syscall.Errno {
+		_, _, e := syscall.Syscall(syscall.SYS_SHMCTL, uintptr(id), ipcRmid, 0)
+		return e
+	}},
+	{"/proc/sysvipc/msg", func(id int) syscall.Errno {
+		_, _, e := syscall.Syscall(syscall.SYS_MSGCTL, uintptr(id), ipcRmid, 0)
+		return e
+	}},
+	{"/proc/sysvipc/sem", func(id int) syscall.Errno {
+		_, _, e := syscall.Syscall6(syscall.SYS_SEMCTL, uintptr(id), 0, ipcRmid, 0, 0, 0)
+		return e
+	}},
+}
+
+const ipcRmid = 0
+
+// removeIPC removes every System V IPC object. IPC_RMID is allowed to an object's owner or creator,
+// or with CAP_SYS_ADMIN, which the agent does not have; every object here was created by sandbox
+// code (its creator stays uid 10000 whatever owner it sets), so the removal runs in the
+// `ipc-clean` helper as the sandbox user, and only when there is something to remove.
+func removeIPC() error {
+	if ipcObjectCount() == 0 {
+		return nil
+	}
+	cmd := &exec.Cmd{
+		Path: selfExe, Args: []string{selfExe, "ipc-clean"}, Env: []string{}, Dir: "/",
+		Stderr:      os.Stderr,
+		SysProcAttr: &syscall.SysProcAttr{Credential: sandboxCredential()},
+	}
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("ipc-clean helper: %v", err)
+	}
+	if left := ipcObjectCount(); left > 0 {
+		return fmt.Errorf("%d System V IPC objects could not be removed", left)
+	}
+	return nil
+}
+
+func ipcObjectCount() int {
+	n := 0
+	for _, table := range ipcTables {
+		n += len(ipcIDs(table.file))
+	}
+	return n
+}
+
+// ipcCleanMain is the `ipc-clean` subcommand, run as the sandbox user.
+func ipcCleanMain() int {
+	status := 0
+	for _, table := range ipcTables {
+		for _, id := range ipcIDs(table.file) {
+			// EINVAL/EIDRM: removed meanwhile.
+			if e := table.rmctl(id); e != 0 && e != syscall.EINVAL && e != syscall.EIDRM {
+				log.Printf("ipc-clean: %s id %d: %v", table.file, id, e)
+				status = 1
 			}
 		}
 	}
+	return status
 }
 
+// ipcIDs reads the ids (second column) of a /proc/sysvipc table, below its header line.
 func ipcIDs(file string) []int {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
+	return parseIPCTable(f)
+}
+
+func parseIPCTable(r io.Reader) []int {
 	var ids []int
-	scanner := bufio.NewScanner(f)
+	scanner := bufio.NewScanner(r)
 	scanner.Scan() // header
 	for scanner.Scan() {
 		fields := strings.Fields(scanner.Text())
@@ -112,7 +172,7 @@ func ipcIDs(file string) []int {
 }
 
 func (a *Agent) ping() any {
-	processes := len(sandboxPids())
+	processes := sandboxProcs()
 	prepared := a.hasPrepared.Load()
 	if prepared && processes > 0 {
 		processes-- // the prepared interpreter is ours, not a leftover

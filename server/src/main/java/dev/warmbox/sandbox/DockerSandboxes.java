@@ -84,7 +84,8 @@ public final class DockerSandboxes implements Sandboxes {
     @Override
     public boolean reset(Sandbox sandbox) {
         try {
-            JsonNode answer = agent.call(sandbox.socket(), Map.of("op", "reset"), CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES);
+            JsonNode answer = agent.call(sandbox.socket(), AgentRequests.reset(sandbox.language()), CONTROL_TIMEOUT,
+                    CONTROL_ANSWER_BYTES);
             if (answer.path("ok").asBoolean(false)) return true;
             log.warn("{} could not be scrubbed: {}", sandbox, answer.path("error").asText("no reason given"));
         } catch (SandboxException e) {
@@ -228,11 +229,21 @@ public final class DockerSandboxes implements Sandboxes {
             request.put("compile", language.compileCommand(source)
                     .map(argv -> Map.of("argv", argv, "timeout_ms", job.compileTimeout().toMillis()))
                     .orElse(null));
-            request.put("run", Map.of("argv", language.runCommand(source, job.args())));
+            request.put("run", Map.of("argv", language.runCommand(source, job.args()),
+                    "prepared", language.preparedInterpreter().isPresent()));
             request.put("stdin", job.stdin());
             request.put("env", language.environment());
             request.put("timeout_ms", job.timeout().toMillis());
             request.put("output_limit_bytes", job.outputLimitBytes());
+            return request;
+        }
+
+        /** Scrub, then start the language's prepared interpreter for the next execution. */
+        static Map<String, Object> reset(Language language) {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("op", "reset");
+            language.preparedInterpreter().ifPresent(argv ->
+                    request.put("prepare", Map.of("argv", argv, "env", language.environment())));
             return request;
         }
     }

@@ -54,6 +54,42 @@ class ExecutionIT {
     }
 
     @Test
+    void pythonRunsTheProgramAsMainWithAPlainTraceback() {
+        JsonNode r = run("python", "import sys\nprint(__name__, sys.argv, sys.path[0])\nraise ValueError('boom')", Map.of("args", List.of("x")));
+        assertThat(r.get("stdout").asText()).isEqualTo("__main__ ['/workspace/main.py', 'x'] /workspace\n");
+        assertThat(r.get("stderr").asText())
+                .startsWith("Traceback (most recent call last):\n  File \"/workspace/main.py\", line 3, in <module>")
+                .endsWith("ValueError: boom\n")
+                .as("no frames of the prepared interpreter").doesNotContain("runpy").doesNotContain("<string>");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aWarmPythonHitRunsInTheInterpreterPreparedAfterTheLastScrub() {
+        // The loader imported json before the program arrived; `python3 main.py` would not have.
+        JsonNode r = run("python", "import sys\nprint('json' in sys.modules)", Map.of());
+        assertThat(r.get("pool").asText()).isEqualTo("hit");
+        assertThat(r.get("stdout").asText()).as("the prepared interpreter ran the program").isEqualTo("True\n");
+    }
+
+    @Test
+    void pythonSyntaxErrorLooksLikePythons() {
+        JsonNode r = run("python", "print('ok'\n", Map.of());
+        assertThat(r.get("stderr").asText()).contains("File \"/workspace/main.py\", line 1").contains("SyntaxError").doesNotContain("runpy");
+        assertThat(r.get("exit_code").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void javascriptRunsTheProgramAsTheMainModule() {
+        JsonNode r = run("javascript", "console.log(require.main === module, process.argv.slice(1).join(' '), __filename)",
+                Map.of("args", List.of("a")));
+        assertThat(r.get("stdout").asText()).isEqualTo("true /workspace/main.js a /workspace/main.js\n");
+        JsonNode thrown = run("javascript", "throw new Error('boom')", Map.of());
+        assertThat(thrown.get("exit_code").asInt()).isEqualTo(1);
+        assertThat(thrown.get("stderr").asText()).contains("/workspace/main.js:1").contains("Error: boom");
+    }
+
+    @Test
     void javascriptRunsWithStdinArgsAndExitCode() {
         JsonNode r = run("node", """
                 const input = require('fs').readFileSync(0, 'utf8');

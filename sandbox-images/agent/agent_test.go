@@ -1,0 +1,109 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestPlainName(t *testing.T) {
+	for _, ok := range []string{"main.py", "Main.java", "a", ".hidden", "data.tar.gz"} {
+		if !plainName(ok) {
+			t.Errorf("%q refused", ok)
+		}
+	}
+	for _, bad := range []string{"", ".", "..", "a/b", "/etc", "../x", "a..b", "nul\x00", strings.Repeat("a", 256)} {
+		if plainName(bad) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestSandboxProcState(t *testing.T) {
+	status := func(state, uids string) []byte {
+		return []byte("Name:\tsleep\nUmask:\t0022\nState:\t" + state + "\nTgid:\t7\nUid:\t" + uids + "\nGid:\t0\t0\t0\t0\n")
+	}
+	cases := []struct {
+		state, uids string
+		ours, live  bool
+	}{
+		{"S (sleeping)", "10000\t10000\t10000\t10000", true, true},
+		{"T (stopped)", "10000\t10000\t10000\t10000", true, true},
+		{"Z (zombie)", "10000\t10000\t10000\t10000", true, false},
+		{"X (dead)", "10000\t10000\t10000\t10000", true, false},
+		{"S (sleeping)", "0\t0\t0\t0", false, false},
+		{"R (running)", "0\t10000\t0\t0", true, true},
+		{"S (sleeping)", "0\t0\t0\t10000", false, false}, // the fs uid alone does not make it ours
+		{"S (sleeping)", "100000\t100000\t100000\t100000", false, false},
+	}
+	for _, c := range cases {
+		if ours, live := sandboxProcState(status(c.state, c.uids)); ours != c.ours || live != c.live {
+			t.Errorf("%s uids %s: got ours=%v live=%v", c.state, c.uids, ours, live)
+		}
+	}
+}
+
+func TestParseIPCTable(t *testing.T) {
+	table := "       key      shmid perms       size  cpid  lpid\n" +
+		"         0         32   600    1048576   123     0\n" +
+		"  12345678         33   644       4096   124     0\n"
+	got := parseIPCTable(strings.NewReader(table))
+	if len(got) != 2 || got[0] != 32 || got[1] != 33 {
+		t.Errorf("got %v", got)
+	}
+	if ids := parseIPCTable(strings.NewReader("       key      msqid perms\n")); len(ids) != 0 {
+		t.Errorf("header only: got %v", ids)
+	}
+}
+
+func TestEnvironIsExactlyTheRequest(t *testing.T) {
+	if got := strings.Join(environ(map[string]string{"B": "2", "A": "1"}), ","); got != "A=1,B=2" {
+		t.Errorf("got %v", got)
+	}
+	if environ(nil) == nil {
+		t.Error("an empty env must be a non-nil list, or os/exec passes the agent's own")
+	}
+}
+
+func TestLookPathUsesTheGivenPath(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/prog", []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(dir+"/data", nil, 0o644)
+	if got, err := lookPath("prog", "/nonexistent::"+dir); err != nil || got != dir+"/prog" {
+		t.Errorf("got %q %v", got, err)
+	}
+	if _, err := lookPath("data", dir); err == nil {
+		t.Error("a file that is not executable was found")
+	}
+}
+
+func TestSignalName(t *testing.T) {
+	if signalName(9) != "SIGKILL" || signalName(15) != "SIGTERM" || signalName(40) != "SIG40" {
+		t.Error(signalName(9), signalName(15), signalName(40))
+	}
+}
+
+func TestCaptureKeepsTheLimitAndReportsOverflowOnce(t *testing.T) {
+	overflows := 0
+	c := &capture{limit: 10, overflow: func() { overflows++ }}
+	r, w, _ := os.Pipe()
+	go func() { w.WriteString(strings.Repeat("x", 100)); w.WriteString("more"); w.Close() }()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	c.drain(r, &wg)
+	if c.buf.String() != strings.Repeat("x", 10) || !c.truncated || overflows != 1 {
+		t.Errorf("got %q truncated=%v overflows=%d", c.buf.String(), c.truncated, overflows)
+	}
+
+	exact := &capture{limit: 10, overflow: func() { t.Error("output of exactly the limit overflowed") }}
+	r2, w2, _ := os.Pipe()
+	go func() { w2.WriteString("0123456789"); w2.Close() }()
+	wg.Add(1)
+	exact.drain(r2, &wg)
+	if exact.truncated || exact.buf.Len() != 10 {
+		t.Errorf("exactly the limit: truncated=%v len=%d", exact.truncated, exact.buf.Len())
+	}
+}
