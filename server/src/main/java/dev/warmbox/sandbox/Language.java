@@ -19,7 +19,9 @@ public enum Language {
     // its package index must be off (goindex=0) or packages missing from the cache are "not in std".
     GO("go", List.of("golang"), "main.go",
             Map.of("GOCACHE", "/opt/gocache", "GODEBUG", "goindex=0", "GOPATH", "/tmp/go", "GOTOOLCHAIN", "local",
-                    "GOPROXY", "off", "GOFLAGS", "-buildvcs=false", "CGO_ENABLED", "0", "GOTELEMETRY", "off")),
+                    "GOPROXY", "off", "GOFLAGS", "-buildvcs=false", "CGO_ENABLED", "0",
+                    // Go telemetry ignores GOTELEMETRY=off; its mode file is read from here (runtimes/go).
+                    "XDG_CONFIG_HOME", "/etc/warmbox/xdg")),
     JAVA("java", List.of(), "Main.java", Map.of());
 
     private static final Pattern PUBLIC_CLASS =
@@ -109,9 +111,11 @@ public enum Language {
     /** The compile step, or empty for interpreted languages. */
     public Optional<List<String>> compileCommand(String sourceFile) {
         return switch (this) {
-            case GO -> Optional.of(List.of("go", "build", "-o", "/workspace/main", sourceFile));
+            case GO -> Optional.of(List.of("go", "build", "-ldflags=-s -w", "-o", "/workspace/main", sourceFile));
+            // javac.jsa is a class-data-sharing archive of javac built in the image (runtimes/java).
             case JAVA -> Optional.of(List.of("javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1",
-                    "-J-Xshare:auto", "-J-XX:-UsePerfData", "-d", "/workspace", sourceFile));
+                    "-J-Xshare:auto", "-J-XX:SharedArchiveFile=/opt/warmbox/javac.jsa", "-J-XX:-UsePerfData",
+                    "-d", "/workspace", sourceFile));
             default -> Optional.empty();
         };
     }

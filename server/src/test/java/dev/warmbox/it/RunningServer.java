@@ -32,7 +32,7 @@ public final class RunningServer implements AutoCloseable {
     public final String instanceId;
     public final Warmbox warmbox;
     public final Path stateDir;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private static final DockerContainerProvider engine = Engine.provider();
 
     public RunningServer(Map<String, String> overrides) {
