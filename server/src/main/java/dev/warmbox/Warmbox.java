@@ -71,7 +71,7 @@ public final class Warmbox implements AutoCloseable {
                 cfg.startup.showJavalinBanner = false;
                 cfg.concurrency.useVirtualThreads = true;
                 cfg.http.maxRequestSize = config.limits().maxRequestBytes();
-                cfg.jsonMapper(new JavalinJackson(json, true));
+                cfg.jsonMapper(new JavalinJackson(json, false));
                 cfg.jetty.host = config.bindAddress();
                 cfg.jetty.port = config.port();
                 api.install(cfg);

@@ -73,6 +73,22 @@ class ExecutionIT {
     }
 
     @Test
+    void pythonExitKeepsThePlainInterpretersPromises() {
+        JsonNode r = run("python", """
+                import atexit, sys, threading, time
+                atexit.register(lambda: print('atexit ran'))
+                threading.Thread(target=lambda: (time.sleep(0.2), print('thread joined'))).start()
+                sys.stdout.write('no newline, unflushed')
+                """, Map.of());
+        assertThat(r.get("stdout").asText()).isEqualTo("no newline, unflushedthread joined\natexit ran\n");
+        assertThat(r.get("exit_code").asInt()).isZero();
+        JsonNode message = run("python", "import sys\nsys.exit('bad input')", Map.of());
+        assertThat(message.get("stderr").asText()).isEqualTo("bad input\n");
+        assertThat(message.get("exit_code").asInt()).isEqualTo(1);
+        assertThat(run("python", "raise SystemExit(300)", Map.of()).get("exit_code").asInt()).isEqualTo(300 & 0xff);
+    }
+
+    @Test
     void pythonSyntaxErrorLooksLikePythons() {
         JsonNode r = run("python", "print('ok'\n", Map.of());
         assertThat(r.get("stderr").asText()).contains("File \"/workspace/main.py\", line 1").contains("SyntaxError").doesNotContain("runpy");
