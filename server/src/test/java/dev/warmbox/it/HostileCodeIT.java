@@ -1,0 +1,100 @@
+package dev.warmbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Code written to starve or outlive its sandbox, in the one container of a python pool of size 1: each
+ * gets a clear answer, and afterwards the server serves the next request and the engine holds exactly
+ * the pool's container again.
+ */
+class HostileCodeIT {
+    private static RunningServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new RunningServer(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "0", "WARM_POOL_PYTHON_SIZE", "1",
+                "WARM_POOL_ACQUIRE_WAIT_MS", "5000", "WARMBOX_MEMORY_LIMIT", "256m", "WARMBOX_PIDS_LIMIT", "64"));
+        Awaits.warm(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    @AfterEach
+    void theServerStillServesAndThePoolIsWhole() {
+        JsonNode next = server.execute(Map.of("language", "python", "code", "import os; print(len(os.listdir('/tmp')))"));
+        assertThat(next.get("stdout").asText()).as("served, with nothing left in /tmp").isEqualTo("0\n");
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                server.containers().size() == 1 && Awaits.allAvailable(server.status()));
+    }
+
+    private static JsonNode run(String code, int timeoutMs) {
+        return server.execute(Map.of("language", "python", "code", code, "timeout_ms", timeoutMs));
+    }
+
+    @Test
+    void aForkBombIsKilledAtItsTimeout() {
+        JsonNode r = run("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", 2000);
+        assertThat(r.get("timed_out").asBoolean()).as("answer: %s", r).isTrue();
+        assertThat(r.get("signal").asText()).isEqualTo("SIGKILL");
+    }
+
+    @Test
+    void aMemoryBombDiesWithoutTakingTheSandboxDown() {
+        JsonNode r = run("blocks = []\nwhile True:\n    blocks.append(bytearray(16 * 1024 * 1024))\n", 10000);
+        assertThat(r.get("exit_code").asInt()).as("killed by the OOM killer or MemoryError: %s", r).isNotZero();
+        assertThat(r.get("timed_out").asBoolean()).isFalse();
+    }
+
+    @Test
+    void oneHundredMegabytesOfOutputAreCutAtTheLimit() {
+        JsonNode r = run("import sys\nchunk = 'x' * 1_000_000\nfor _ in range(100):\n    sys.stdout.write(chunk)\n    sys.stderr.write(chunk)\n", 10000);
+        assertThat(r.get("output_truncated").asBoolean()).isTrue();
+        assertThat(r.get("stdout").asText()).hasSize(1 << 20);
+        assertThat(r.get("stderr").asText().length()).isLessThanOrEqualTo(1 << 20);
+    }
+
+    @Test
+    void aProgramThatStopsItselfStillEndsAtItsTimeout() {
+        JsonNode r = run("import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)\n", 1000);
+        assertThat(r.get("timed_out").asBoolean()).isTrue();
+        assertThat(r.get("duration_ms").asLong()).as("wall clock, not CPU time").isLessThan(5000);
+    }
+
+    @Test
+    void fillingTheWritableFilesystemFailsInsideTheSandboxOnly() {
+        JsonNode r = run("""
+                try:
+                    with open('/tmp/fill', 'wb') as f:
+                        while True:
+                            f.write(b'0' * 1_048_576)
+                except OSError as e:
+                    print('full', e.errno)
+                """, 20000);
+        assertThat(r.get("stdout").asText()).isEqualTo("full 28\n");
+    }
+
+    @Test
+    void writingTheRootFilesystemIsRefused() {
+        JsonNode r = run("""
+                for p in ['/etc/passwd', '/usr/bin/python3', '/x']:
+                    try:
+                        open(p, 'a').close()
+                        print('wrote', p)
+                    except OSError as e:
+                        print('refused', p, e.errno)
+                """, 5000);
+        assertThat(r.get("stdout").asText()).doesNotContain("wrote");
+    }
+}
