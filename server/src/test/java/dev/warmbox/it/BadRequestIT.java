@@ -1,0 +1,100 @@
+package dev.warmbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Untrusted requests over real HTTP: a JSON error with the right status, and the server keeps serving. */
+class BadRequestIT {
+    private static RunningServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new RunningServer(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "0", "WARM_POOL_PYTHON_SIZE", "1",
+                "WARMBOX_MAX_CONCURRENT_EXECUTIONS", "3"));
+        Awaits.warm(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    private static JsonNode error(HttpResponse<String> response, int status) {
+        assertThat(response.statusCode()).as("answer %s", response.body()).isEqualTo(status);
+        JsonNode error = RunningServer.read(response.body()).get("error");
+        assertThat(error.get("code").asText()).isNotBlank();
+        assertThat(error.get("message").asText()).doesNotContain("Exception").doesNotContain("\tat ");
+        return error;
+    }
+
+    private static HttpResponse<String> post(String body) {
+        return server.post("/execute", body, "application/json", RunningServer.API_KEY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "", "null", "42", "\"text\"", "[]", "{", "{\"language\": \"python\", \"code\": \"x\",}",
+            "{\"language\": [\"python\"], \"code\": \"x\"}", "{\"language\": \"python\", \"code\": 1}",
+            "{\"language\": \"python\", \"code\": \"x\", \"timeout_ms\": -5}",
+            "{\"language\": \"python\", \"code\": \"x\", \"timeout_ms\": 1e12}",
+            "{\"language\": \"python\", \"code\": \"x\", \"admin\": true}",
+            "{\"language\": \"python\", \"code\": \"x\", \"files\": [{\"name\": \"../../etc/passwd\", \"content\": \"\"}]}",
+            "{\"language\": \"python\", \"code\": \"x\", \"files\": [{\"name\": \"/etc/passwd\", \"content\": \"\"}]}",
+            "{\"language\": \"python\", \"code\": \"x\", \"files\": [{\"name\": \"a\\u0000b\", \"content\": \"\"}]}",
+            "{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\\u0000b\"]}"})
+    void malformedBodiesGet400(String body) {
+        assertThat(error(post(body), 400).get("code").asText()).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void invalidUtf8Gets400() throws Exception {
+        byte[] body = {'{', '"', 'c', 'o', 'd', 'e', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'};
+        var request = HttpRequest.newBuilder(server.uri("/execute"))
+                .header("Content-Type", "application/json").header("X-API-Key", RunningServer.API_KEY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        error(response, 400);
+    }
+
+    @Test
+    void moreConcurrentRequestsThanTheCapGet429WithRetryAfterAndNeverHang() throws Exception {
+        String slow = RunningServer.write(Map.of("language", "python", "code", "import time; time.sleep(1.5); print('done')"));
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<HttpResponse<String>>> pending = new ArrayList<>();
+            for (int i = 0; i < 8; i++) pending.add(clients.submit(() -> post(slow)));
+            for (var f : pending) answers.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        long served = answers.stream().filter(a -> a.statusCode() == 200).count();
+        List<HttpResponse<String>> refused = answers.stream().filter(a -> a.statusCode() != 200).toList();
+        assertThat(served).as("the cap of 3 is served, misses included (pool size 1)").isEqualTo(3);
+        assertThat(answers.stream().filter(a -> a.statusCode() == 200))
+                .allSatisfy(a -> assertThat(RunningServer.read(a.body()).get("stdout").asText()).isEqualTo("done\n"));
+        assertThat(refused).hasSize(5).allSatisfy(a -> {
+            assertThat(error(a, 429).get("code").asText()).isEqualTo("too_many_requests");
+            assertThat(a.headers().firstValue("Retry-After")).hasValue("1");
+        });
+        assertThat(server.status().get("total_misses").asLong()).as("requests beyond the pool were served fresh").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void theServerKeepsServingAfterAllOfThat() {
+        assertThat(server.execute(Map.of("language", "python", "code", "print('ok')")).get("stdout").asText()).isEqualTo("ok\n");
+    }
+}
