@@ -52,6 +52,9 @@ public final class RunningServer implements AutoCloseable {
                 "WARMBOX_INSTANCE_ID", instanceId,
                 "WARM_POOL_SIZE_PER_RUNTIME", "1",
                 "WARM_POOL_GRACEFUL_SHUTDOWN", "5"));
+        // Lets the same suite run under another OCI runtime: WARMBOX_OCI_RUNTIME=runsc ./scripts/test.sh
+        String ociRuntime = System.getenv("WARMBOX_OCI_RUNTIME");
+        if (ociRuntime != null && !ociRuntime.isBlank()) env.put("WARMBOX_OCI_RUNTIME", ociRuntime);
         env.putAll(overrides);
         warmbox = Warmbox.start(WarmboxConfig.fromEnvironment(env), Clock.systemUTC());
     }
