@@ -67,7 +67,7 @@ public final class DockerSandboxes implements Sandboxes {
     @Override
     public Outcome execute(Sandbox sandbox, Job job) {
         Duration budget = job.timeout().plus(ANSWER_MARGIN)
-                .plus(job.language().compileCommand("x").isPresent() ? job.compileTimeout() : Duration.ZERO);
+                .plus(job.language().compiled() ? job.compileTimeout() : Duration.ZERO);
         long maxAnswer = 16L * job.outputLimitBytes() + CONTROL_ANSWER_BYTES;
         JsonNode answer = agent.call(sandbox.socket(), AgentRequests.exec(job), budget, maxAnswer);
         requireOk(sandbox, "exec", answer);

@@ -128,6 +128,11 @@ public enum Language {
         return m.find() ? m.group(1) + ".java" : defaultFile;
     }
 
+    /** Whether code in this language is compiled before it runs. */
+    public boolean compiled() {
+        return compileCommand(defaultFile).isPresent();
+    }
+
     /** The compile step, or empty for interpreted languages. */
     public Optional<List<String>> compileCommand(String sourceFile) {
         return switch (this) {
