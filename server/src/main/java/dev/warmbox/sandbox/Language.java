@@ -27,7 +27,7 @@ public enum Language {
     private static final Pattern PUBLIC_CLASS =
             Pattern.compile("public\\s+(?:final\\s+|abstract\\s+)*class\\s+([A-Za-z_$][A-Za-z0-9_$]*)");
     private static final String PATH = "/usr/local/bin:/usr/bin:/bin";
-    private static final String WORKDIR = "/workspace/";
+    private static final String WORKDIR = "/workspace";
     // Each loader says it is ready with one byte on fd 4, then waits for the program's argv on fd 3.
     // Runs argv[1] in a fresh __main__ module the way `python3 main.py` does (not through runpy, whose
     // imports cost ~7 ms per request), and prints an uncaught exception's traceback without the
@@ -136,11 +136,11 @@ public enum Language {
     /** The compile step, or empty for interpreted languages. */
     public Optional<List<String>> compileCommand(String sourceFile) {
         return switch (this) {
-            case GO -> Optional.of(List.of("go", "build", "-ldflags=-s -w", "-o", "/workspace/main", sourceFile));
+            case GO -> Optional.of(List.of("go", "build", "-ldflags=-s -w", "-o", WORKDIR + "/main", sourceFile));
             // javac.jsa is a class-data-sharing archive of javac built in the image (runtimes/java).
             case JAVA -> Optional.of(List.of("javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1",
                     "-J-Xshare:auto", "-J-XX:SharedArchiveFile=/opt/warmbox/javac.jsa", "-J-XX:-UsePerfData",
-                    "-d", "/workspace", sourceFile));
+                    "-d", WORKDIR, sourceFile));
             default -> Optional.empty();
         };
     }
@@ -161,10 +161,10 @@ public enum Language {
     /** The run step, with the user's arguments appended. */
     public List<String> runCommand(String sourceFile, List<String> args) {
         List<String> base = switch (this) {
-            case PYTHON -> List.of("python3", WORKDIR + sourceFile);
-            case JAVASCRIPT -> List.of("node", WORKDIR + sourceFile);
-            case GO -> List.of("/workspace/main");
-            case JAVA -> concat(concat(List.of("java"), JVM_FLAGS), List.of("-cp", "/workspace",
+            case PYTHON -> List.of("python3", WORKDIR + "/" + sourceFile);
+            case JAVASCRIPT -> List.of("node", WORKDIR + "/" + sourceFile);
+            case GO -> List.of(WORKDIR + "/main");
+            case JAVA -> concat(concat(List.of("java"), JVM_FLAGS), List.of("-cp", WORKDIR,
                     sourceFile.substring(0, sourceFile.length() - ".java".length())));
         };
         return concat(base, args);
