@@ -104,7 +104,7 @@ final class WarmPool {
                 if (closed || expired(sandbox)) {
                     retire(sandbox);
                 } else if (sandboxes.reset(sandbox)) {
-                    idle.offerLast(sandbox);
+                    offer(sandbox);
                 } else {
                     healthFailures.incrementAndGet();
                     retire(sandbox);
@@ -151,7 +151,7 @@ final class WarmPool {
             }
             Health health = sandboxes.check(sandbox);
             if (health.healthy()) {
-                idle.offerLast(sandbox);
+                offer(sandbox);
             } else {
                 log.warn("{} failed its health check ({}); replacing it", sandbox, health.reason());
                 discard(sandbox);
@@ -175,14 +175,11 @@ final class WarmPool {
     }
 
     private void launchOne() {
+        Sandbox sandbox = null;
         try {
             launchPermits.acquire();
             try {
-                Sandbox sandbox = sandboxes.launch(language, true);
-                owned.incrementAndGet();
-                idle.offerLast(sandbox);
-                if (owned.get() >= targetSize) warmedOnce = true;
-                if (closed) close();
+                sandbox = sandboxes.launch(language, true);
             } finally {
                 launchPermits.release();
             }
@@ -191,9 +188,26 @@ final class WarmPool {
         } catch (RuntimeException e) {
             launchFailures.incrementAndGet();
             log.warn("warm pool {} could not launch a container: {}", language.id(), e.getMessage());
-        } finally {
-            launching.decrementAndGet();
         }
+        // From launching to owned in one step under fill's lock: a fill in between would otherwise
+        // count this sandbox twice and launch one too few.
+        fillLock.lock();
+        try {
+            launching.decrementAndGet();
+            if (sandbox != null) owned.incrementAndGet();
+        } finally {
+            fillLock.unlock();
+        }
+        if (sandbox != null) {
+            offer(sandbox);
+            if (owned.get() >= targetSize) warmedOnce = true;
+        }
+    }
+
+    /** Makes a sandbox available; one that comes back after {@link #close()} is removed instead. */
+    private void offer(Sandbox sandbox) {
+        idle.offerLast(sandbox);
+        if (closed) close();
     }
 
     private void retire(Sandbox sandbox) {

@@ -121,7 +121,6 @@ public final class WarmPools implements AutoCloseable {
                 break;
             }
         }
-        pools.values().forEach(WarmPool::close);
         workers.shutdown();
         awaitQuietly(workers, Duration.ofSeconds(10));
         try {
