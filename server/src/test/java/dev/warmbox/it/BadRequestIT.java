@@ -93,6 +93,28 @@ class BadRequestIT {
         assertThat(server.status().get("total_misses").asLong()).as("requests beyond the pool were served fresh").isGreaterThanOrEqualTo(2);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"code", "stdin", "file"})
+    void aFieldOverItsLimitGets413NamingIt(String field) {
+        String big = "x".repeat((1 << 20) + 1);
+        Map<String, Object> request = new java.util.HashMap<>(Map.of("language", "python", "code", "print(1)"));
+        switch (field) {
+            case "code" -> request.put("code", "#" + big);
+            case "stdin" -> request.put("stdin", big);
+            default -> request.put("files", List.of(Map.of("name", "big.txt", "content", big)));
+        }
+        JsonNode error = error(post(RunningServer.write(request)), 413);
+        assertThat(error.get("code").asText()).isEqualTo("payload_too_large");
+        assertThat(error.get("message").asText()).containsIgnoringCase(field);
+    }
+
+    @Test
+    void aBodyBeyondAnyValidSizeIsRefusedBeforeItIsRead() {
+        String huge = "{\"language\": \"python\", \"code\": \"print(1)\", \"stdin\": \"" + "y".repeat(64 << 20) + "\"}";
+        JsonNode error = error(post(huge), 413);
+        assertThat(error.get("code").asText()).isEqualTo("payload_too_large");
+    }
+
     @Test
     void theServerKeepsServingAfterAllOfThat() {
         assertThat(server.execute(Map.of("language", "python", "code", "print('ok')")).get("stdout").asText()).isEqualTo("ok\n");

@@ -97,4 +97,54 @@ class HostileCodeIT {
                 """, 5000);
         assertThat(r.get("stdout").asText()).doesNotContain("wrote");
     }
+
+    @Test
+    void aCpuSpinEndsAtItsTimeoutWhileOtherRequestsAreServed() throws Exception {
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var spin = executor.submit(() -> run("while True:\n    pass\n", 8000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.status().at("/pools/python/in_use").asInt() == 1);
+            JsonNode meanwhile = run("print(6 * 7)", 5000);
+            assertThat(meanwhile.get("stdout").asText()).isEqualTo("42\n");
+            assertThat(meanwhile.get("pool").asText()).as("the only warm container is busy spinning").isEqualTo("miss");
+            assertThat(spin.isDone()).as("served while the spin still ran").isFalse();
+            JsonNode r = spin.get();
+            assertThat(r.get("timed_out").asBoolean()).as("answer: %s", r).isTrue();
+        }
+    }
+
+    @Test
+    void deepRecursionEndsWithRecursionErrorOrACrashOfItsOwn() {
+        JsonNode plain = run("def f(n):\n    return f(n + 1) + 1\nf(0)\n", 10000);
+        assertThat(plain.get("exit_code").asInt()).isEqualTo(1);
+        assertThat(plain.get("stderr").asText()).contains("RecursionError");
+
+        JsonNode unbounded = run("import sys\nsys.setrecursionlimit(10**9)\ndef f(n):\n    return f(n + 1) + 1\nf(0)\n", 10000);
+        assertThat(unbounded.get("exit_code").asInt()).as("the stack overflows: %s", unbounded).isNotZero();
+        assertThat(unbounded.get("timed_out").asBoolean()).isFalse();
+    }
+
+    @Test
+    void stdinUpToItsLimitIsReadWhole() {
+        String stdin = "y".repeat((1 << 20) - 1) + "\n";
+        JsonNode r = server.execute(Map.of("language", "python", "stdin", stdin, "timeout_ms", 10000,
+                "code", "import sys, hashlib\ndata = sys.stdin.buffer.read()\nprint(len(data), hashlib.sha256(data).hexdigest()[:16])\n"));
+        assertThat(r.get("stdout").asText()).isEqualTo((1 << 20) + " " + sha256(stdin).substring(0, 16) + "\n");
+    }
+
+    @Test
+    void aProgramThatIgnoresItsStdinIsNotBlockedByIt() {
+        JsonNode r = server.execute(Map.of("language", "python", "stdin", "z".repeat(1 << 20), "timeout_ms", 10000,
+                "code", "print('did not read')\n"));
+        assertThat(r.get("stdout").asText()).isEqualTo("did not read\n");
+        assertThat(r.get("timed_out").asBoolean()).isFalse();
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -15,6 +15,7 @@ class ScrubIT {
     @BeforeAll
     static void start() {
         server = new RunningServer(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "0", "WARM_POOL_PYTHON_SIZE", "1",
+                "WARM_POOL_JAVASCRIPT_SIZE", "1",
                 "WARM_POOL_ACQUIRE_WAIT_MS", "5000"));
         Awaits.warm(server);
     }
@@ -33,6 +34,11 @@ class ScrubIT {
                 os.environ['SECRET_TOKEN'] = 'previous user'
                 subprocess.Popen(['sleep', '1000'], start_new_session=True, env=dict(os.environ))
                 subprocess.Popen('nohup sleep 999 >/dev/null 2>&1 &', shell=True)
+                if os.fork() == 0:
+                    os.setsid()
+                    if os.fork() == 0:
+                        os.execvp('sleep', ['sleep', '998'])
+                    os._exit(0)
                 print(socket.gethostname())
                 """));
         assertThat(first.get("exit_code").asInt()).as("first execution: %s", first).isZero();
@@ -53,5 +59,75 @@ class ScrubIT {
         assertThat(lines[1]).isEqualTo("files []");
         assertThat(lines[2]).isEqualTo("env None");
         assertThat(lines[3]).isEqualTo("sleepers []");
+    }
+
+    /** Every place the sandbox user can write, with everything in it, and the IPC objects it can make. */
+    private static final String WRITABLE_STATE = """
+            import os
+            writable = []
+            for root, dirs, files in os.walk('/'):
+                if root.startswith(('/proc', '/sys')):
+                    dirs[:] = []
+                    continue
+                if os.access(root, os.W_OK):
+                    writable.append(root)
+            content = set()
+            for place in writable:
+                for root, dirs, files in os.walk(place):
+                    content.update(os.path.join(root, n) for n in dirs + files)
+            ipc = [l for kind in ['shm', 'msg', 'sem'] for l in open('/proc/sysvipc/' + kind).read().splitlines()[1:]]
+            print('writable', sorted(writable))
+            print('content', sorted(content))
+            print('ipc', ipc)
+            """;
+
+    @Test
+    void everyWritablePlaceIsAsFreshAsBeforeAfterHistoryCachesAndIpcWereLeft() {
+        JsonNode before = server.execute(Map.of("language", "python", "code", WRITABLE_STATE));
+        String[] fresh = before.get("stdout").asText().split("\n");
+        assertThat(fresh[0]).as("the probe sees the places it must").contains("'/workspace'", "'/tmp'", "'/home/sandbox'", "'/dev/shm'");
+
+        JsonNode dirty = server.execute(Map.of("language", "python", "code", """
+                import ctypes, os, subprocess
+                home = os.path.expanduser('~')
+                for name in ['.bash_history', '.python_history', '.cache/pip/http/secret', '.config/app/token', '.local/share/x']:
+                    os.makedirs(os.path.dirname(os.path.join(home, name)), exist_ok=True)
+                    open(os.path.join(home, name), 'w').write('previous user')
+                open('/workspace/helper.py', 'w').write('SECRET = 1\\n')
+                subprocess.run(['python3', '-c', 'import sys; sys.path.insert(0, "/workspace"); import helper'], check=True)
+                subprocess.run(['bash', '-c', 'HISTFILE=~/.bash_history; history -s secret-command; history -w'], check=True)
+                libc = ctypes.CDLL(None, use_errno=True)
+                print('shm', libc.shmget(0x5ec7e7, 4096, 0o1666) >= 0)
+                print('msg', libc.msgget(0x5ec7e8, 0o1666) >= 0)
+                """, "timeout_ms", 10000));
+        assertThat(dirty.get("stdout").asText()).as("the previous user left state: %s", dirty).isEqualTo("shm True\nmsg True\n");
+
+        JsonNode after = server.execute(Map.of("language", "python", "code", WRITABLE_STATE));
+        assertThat(after.get("pool").asText()).isEqualTo("hit");
+        assertThat(after.get("stdout").asText()).isEqualTo(before.get("stdout").asText());
+    }
+
+    @Test
+    void javascriptStateDoesNotCarryOver() {
+        JsonNode first = server.execute(Map.of("language", "javascript", "code", """
+                const fs = require('fs');
+                globalThis.leak = 'previous user';
+                process.env.LEAK = 'previous user';
+                fs.writeFileSync('/tmp/leak', 'previous user');
+                require('child_process').spawn('sleep', ['997'], {detached: true, stdio: 'ignore'}).unref();
+                fs.readFileSync = () => 'patched by the previous user';
+                console.log(require('os').hostname());
+                """));
+        JsonNode second = server.execute(Map.of("language", "javascript", "code", """
+                const fs = require('fs');
+                const sleepers = fs.readdirSync('/proc').filter(p => /^\\d+$/.test(p)).filter(p => {
+                  try { return fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').startsWith('sleep'); } catch (e) { return false; }
+                });
+                console.log(require('os').hostname());
+                console.log(typeof globalThis.leak, String(process.env.LEAK), fs.existsSync('/tmp/leak'), sleepers.length);
+                """));
+        assertThat(second.get("pool").asText()).isEqualTo("hit");
+        assertThat(second.get("stdout").asText()).as("same container; nothing left: %s", second)
+                .isEqualTo(first.get("stdout").asText() + "undefined undefined false 0\n");
     }
 }
