@@ -64,6 +64,21 @@ ensure_docker_engine() {
   die "the Docker engine did not answer within 60 s; see /var/log/warmbox-dockerd.log"
 }
 
+# Stops the engine and starts it again the way ensure_docker_engine does; for the fault tests, which
+# show that a running server reports not-ready meanwhile and recovers on its own.
+restart_docker_engine() {
+  if command -v systemctl >/dev/null && systemctl is-active --quiet docker 2>/dev/null; then
+    as_root systemctl restart docker
+  else
+    local pid
+    pid=$(pgrep -xo dockerd) || die "no dockerd process runs, so there is nothing to restart"
+    as_root kill -TERM "$pid"
+    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    ! kill -0 "$pid" 2>/dev/null || die "dockerd (pid $pid) did not stop within 60 s"
+  fi
+  ensure_docker_engine
+}
+
 # Provides debian:trixie-slim: pulled where a registry answers, otherwise bootstrapped with debootstrap
 # and imported under the official name, so the Dockerfiles stay the ones a registry user would use.
 ensure_base_image() {
