@@ -2,12 +2,10 @@ package dev.warmbox.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -151,22 +149,6 @@ class DatabaseTest {
                 .isInstanceOf(StoreException.class)
                 .as("the message names the file and says what it is not")
                 .hasMessage("cannot open the database file " + file + ": the file is not a SQLite database");
-    }
-
-    @Test
-    void readOnlyDirectoryGivesAClearMessage() throws IOException {
-        Path readOnly = Files.createDirectory(dir.resolve("read-only"));
-        Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
-        try {
-            assumeFalse(Files.isWritable(readOnly), "running as root, which may write anywhere");
-            Path file = readOnly.resolve("warmbox.db");
-            assertThatThrownBy(() -> new Database(file))
-                    .isInstanceOf(StoreException.class)
-                    .as("the message names the directory and says it is not writable")
-                    .hasMessageStartingWith("the directory " + readOnly + " is not writable");
-        } finally {
-            Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
     }
 
     private static List<String> appliedMigrations(Database database) {
