@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -105,5 +106,46 @@ func TestCaptureKeepsTheLimitAndReportsOverflowOnce(t *testing.T) {
 	exact.drain(r2, &wg)
 	if exact.truncated || exact.buf.Len() != 10 {
 		t.Errorf("exactly the limit: truncated=%v len=%d", exact.truncated, exact.buf.Len())
+	}
+}
+
+// A link planted where the next file will be written is refused, and its target stays untouched.
+func TestWriteFilesNeverFollowsAPlantedLink(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	target := filepath.Join(outside, "victim")
+	if err := os.WriteFile(target, []byte("untouched"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(dir, "main.py")); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFiles(dir, []File{{Name: "main.py", Content: "evil"}}); err == nil {
+		t.Fatal("writing through a planted link must fail")
+	}
+	if b, _ := os.ReadFile(target); string(b) != "untouched" {
+		t.Fatalf("the link's target was written: %q", b)
+	}
+}
+
+// The scrub removes links (to files and to directories) without touching what they point at.
+func TestEmptyRemovesLinksWithoutFollowingThem(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	keep := filepath.Join(outside, "keep")
+	if err := os.WriteFile(keep, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"dirlink": outside, "filelink": keep, "loop": dir} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := empty(dir, os.Getuid(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Fatalf("a link's target was removed: %v", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("left after the scrub: %v", left)
 	}
 }

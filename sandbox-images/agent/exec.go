@@ -25,7 +25,7 @@ func (a *Agent) exec(req *Request) any {
 	if req.Run == nil || len(req.Run.Argv) == 0 {
 		return failure("exec needs run.argv")
 	}
-	if err := writeFiles(req.Files); err != nil {
+	if err := writeFiles(workDir, req.Files); err != nil {
 		return failure(err.Error())
 	}
 	limit := req.OutputLimit
@@ -136,13 +136,13 @@ func (a *Agent) setPrepared(p *Prepared) {
 	a.hasPrepared.Store(p != nil)
 }
 
-// writeFiles creates each file in the working directory, never through a symbolic link.
-func writeFiles(files []File) error {
+// writeFiles creates each file in dir (the working directory), never through a symbolic link.
+func writeFiles(dir string, files []File) error {
 	for _, f := range files {
 		if !plainName(f.Name) {
 			return fmt.Errorf("file name %q is not a plain file name", f.Name)
 		}
-		path := filepath.Join(workDir, f.Name)
+		path := filepath.Join(dir, f.Name)
 		fd, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
 		if err != nil {
 			return fmt.Errorf("cannot create %s: %v", f.Name, err)
