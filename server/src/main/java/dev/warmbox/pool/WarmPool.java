@@ -38,6 +38,8 @@ final class WarmPool {
     private final AtomicInteger owned = new AtomicInteger();
     private final AtomicInteger launching = new AtomicInteger();
     private final AtomicInteger scrubbing = new AtomicInteger();
+    /** Sandboxes out of the available set for a health check: back in moments, like scrubbed ones. */
+    private final AtomicInteger checking = new AtomicInteger();
     private final ReentrantLock fillLock = new ReentrantLock();
     final AtomicLong hits = new AtomicLong();
     final AtomicLong misses = new AtomicLong();
@@ -86,11 +88,12 @@ final class WarmPool {
 
     /**
      * A ready sandbox, or empty when none is free. Waits up to {@code wait} only when a sandbox is being
-     * scrubbed and will be back in moments; otherwise a fresh container (a miss) is the faster answer.
+     * scrubbed or health-checked and will be back in moments; otherwise a fresh container (a miss) is the
+     * faster answer.
      */
     Optional<Sandbox> acquire(Duration wait) throws InterruptedException {
         Sandbox sandbox = idle.pollFirst();
-        if (sandbox == null && scrubbing.get() > 0 && !wait.isZero()) {
+        if (sandbox == null && scrubbing.get() + checking.get() > 0 && !wait.isZero()) {
             sandbox = idle.pollFirst(wait.toNanos(), TimeUnit.NANOSECONDS);
         }
         return Optional.ofNullable(sandbox);
@@ -142,22 +145,31 @@ final class WarmPool {
      */
     void maintain() {
         for (int n = idle.size(); n > 0 && !closed; n--) {
-            Sandbox sandbox = idle.pollFirst();
-            if (sandbox == null) break;
-            if (expired(sandbox)) {
-                log.info("{} reached its TTL of {} s; recycling it", sandbox, ttl.toSeconds());
-                retire(sandbox);
-                continue;
-            }
-            Health health = sandboxes.check(sandbox);
-            if (health.healthy()) {
-                offer(sandbox);
-            } else {
-                log.warn("{} failed its health check ({}); replacing it", sandbox, health.reason());
-                discard(sandbox);
+            checking.incrementAndGet();
+            try {
+                Sandbox sandbox = idle.pollFirst();
+                if (sandbox == null) break;
+                check(sandbox);
+            } finally {
+                checking.decrementAndGet();
             }
         }
         fill();
+    }
+
+    private void check(Sandbox sandbox) {
+        if (expired(sandbox)) {
+            log.info("{} reached its TTL of {} s; recycling it", sandbox, ttl.toSeconds());
+            retire(sandbox);
+            return;
+        }
+        Health health = sandboxes.check(sandbox);
+        if (health.healthy()) {
+            offer(sandbox);
+        } else {
+            log.warn("{} failed its health check ({}); replacing it", sandbox, health.reason());
+            discard(sandbox);
+        }
     }
 
     /** Stops launching and hands back every available sandbox for removal. */

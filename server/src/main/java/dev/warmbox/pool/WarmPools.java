@@ -101,6 +101,8 @@ public final class WarmPools implements AutoCloseable {
                 log.error("housekeeping of warm pool {} failed; will retry next interval", pool.language().id(), t);
             }
         }
+        List<String> strays = sandboxes.sweepStrays();
+        if (!strays.isEmpty()) log.info("removed {} stray containers: {}", strays.size(), strays);
     }
 
     /**

@@ -16,6 +16,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
@@ -34,6 +36,8 @@ public final class DockerSandboxes implements Sandboxes {
     private final SandboxSettings settings;
     private final AgentClient agent;
     private final Clock clock;
+    /** Names of sandboxes launched and not yet destroyed: what {@link #sweepStrays()} must leave alone. */
+    private final Set<String> alive = ConcurrentHashMap.newKeySet();
 
     public DockerSandboxes(ContainerProvider provider, SandboxSettings settings, ObjectMapper json,
                            ScheduledExecutorService deadlines, Clock clock) {
@@ -49,6 +53,7 @@ public final class DockerSandboxes implements Sandboxes {
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         Path socketDir = ownRunDir().resolve(name);
         Sandbox sandbox = new Sandbox(null, name, language, socketDir.resolve("agent.sock"), clock.instant());
+        alive.add(name);
         try {
             createPrivateDirectory(socketDir);
             String id = provider.create(SandboxBlueprint.spec(settings, language, name, socketDir, probe));
@@ -122,10 +127,27 @@ public final class DockerSandboxes implements Sandboxes {
             try {
                 provider.remove(sandbox.containerId());
             } catch (RuntimeException e) {
-                log.warn("could not remove {}: {}", sandbox, e.getMessage());
+                log.warn("could not remove {} (the housekeeper retries): {}", sandbox, e.getMessage());
             }
         }
+        alive.remove(sandbox.name());
         deleteRecursively(sandbox.socket().getParent());
+    }
+
+    @Override
+    public List<String> sweepStrays() {
+        List<String> removed = new ArrayList<>();
+        try {
+            for (ContainerState container : provider.list(SandboxBlueprint.ownedBy(settings.instanceId()))) {
+                if (alive.contains(container.name())) continue;
+                provider.remove(container.id());
+                deleteRecursively(ownRunDir().resolve(container.name()));
+                removed.add(container.name());
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not sweep stray containers (next round retries): {}", e.getMessage());
+        }
+        return removed;
     }
 
     @Override

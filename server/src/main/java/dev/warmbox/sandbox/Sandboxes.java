@@ -26,6 +26,13 @@ public interface Sandboxes {
     /** Removes containers a previous run of this server left behind; returns their names. */
     List<String> removeLeftovers();
 
+    /**
+     * Removes containers of this server that no live sandbox is: removals that failed while the engine
+     * was away, and containers whose creation the server never heard back from. Never throws; returns
+     * the names removed.
+     */
+    List<String> sweepStrays();
+
     /** Whether the engine answers. */
     boolean engineAvailable();
 }

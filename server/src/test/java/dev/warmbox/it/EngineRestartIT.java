@@ -50,7 +50,8 @@ class EngineRestartIT {
 
     private static Process restartEngine() throws IOException {
         Path lib = scripts().resolve("lib.sh");
-        return new ProcessBuilder("bash", "-c", "source \"$0\" && restart_docker_engine", lib.toString())
+        // setsid: the restart finishes even if this JVM dies halfway, so the engine is never left stopped.
+        return new ProcessBuilder("setsid", "bash", "-c", "source \"$0\" && restart_docker_engine", lib.toString())
                 .redirectErrorStream(true).start();
     }
 

@@ -74,6 +74,26 @@ class PoolLifecycleIT {
     }
 
     @Test
+    void aContainerOfThisServerThatIsNoSandboxIsSweptWithinAnInterval() {
+        try (RunningServer server = new RunningServer(merge(PYTHON_ONLY, Map.of("WARM_POOL_HEALTH_CHECK_INTERVAL", "1")))) {
+            Awaits.warm(server);
+            // What a removal that failed while the engine was away leaves: a container with this server's
+            // labels that none of its sandboxes is.
+            String stray = Engine.provider().create(new ContainerSpec("warmbox-" + server.instanceId + "-stray",
+                    "warmbox/runtime-python:latest", Map.of("warmbox.managed", "true", "warmbox.owner", server.instanceId),
+                    List.of(), List.of("sleep", "infinity"), null, new ContainerSpec.Limits(0, 0, 0, 0), false,
+                    Map.of(), List.of(), "none", null, true, null, false));
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> Engine.provider().inspect(stray).isEmpty());
+                assertThat(server.containers()).as("the pool's own container stays").hasSize(1);
+                assertThat(server.execute(Map.of("language", "python", "code", "print(1)")).get("pool").asText()).isEqualTo("hit");
+            } finally {
+                Engine.provider().remove(stray);
+            }
+        }
+    }
+
+    @Test
     void shutdownRemovesEveryContainerOfTheServer() {
         RunningServer server = new RunningServer(Map.of());
         Awaits.warm(server);

@@ -116,6 +116,39 @@ class WarmPoolsTest {
     }
 
     @Test
+    void aRequestArrivingDuringAHealthCheckWaitsForTheSandboxInsteadOfMissing() throws Exception {
+        start(true, 1);
+        awaitWarm();
+        sandboxes.checkGate = new java.util.concurrent.CountDownLatch(1);
+        Thread housekeeping = Thread.ofPlatform().start(pools::housekeep);
+        await().atMost(DEADLINE).until(() -> pools.view(Language.PYTHON).available() == 0);
+        var lease = new java.util.concurrent.atomic.AtomicReference<Lease>();
+        Thread request = Thread.ofPlatform().start(() -> {
+            try {
+                lease.set(pools.acquire(Language.PYTHON));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await().atMost(DEADLINE).until(() -> request.getState() == Thread.State.TIMED_WAITING);
+        sandboxes.checkGate.countDown();
+        request.join();
+        housekeeping.join();
+        try (Lease got = lease.get()) {
+            assertThat(got.hit()).as("the checked sandbox came back and was handed out").isTrue();
+        }
+    }
+
+    @Test
+    void everyHousekeepingRoundSweepsStrayContainers() {
+        start(true, 1);
+        awaitWarm();
+        int before = sandboxes.sweeps.get();
+        pools.housekeep();
+        assertThat(sandboxes.sweeps.get()).isEqualTo(before + 1);
+    }
+
+    @Test
     void recyclesAnExpiredSandboxOnlyAfterItsExecutionEnds() throws Exception {
         start(true, 1);
         awaitWarm();

@@ -19,6 +19,9 @@ public final class FakeSandboxes implements Sandboxes {
     public final Map<Sandbox, Boolean> launchedWithProbe = new ConcurrentHashMap<>();
     public final AtomicInteger resets = new AtomicInteger();
     public final AtomicInteger failingLaunches = new AtomicInteger();
+    public final AtomicInteger sweeps = new AtomicInteger();
+    /** When set, health checks wait for it: a test can hold a sandbox "under check". */
+    public volatile java.util.concurrent.CountDownLatch checkGate;
     public volatile boolean engineUp = true;
 
     public FakeSandboxes(Clock clock) {
@@ -51,6 +54,14 @@ public final class FakeSandboxes implements Sandboxes {
 
     @Override
     public Health check(Sandbox sandbox) {
+        var gate = checkGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return unhealthy.contains(sandbox) ? Health.failed("made unhealthy by the test") : Health.OK;
     }
 
@@ -64,6 +75,12 @@ public final class FakeSandboxes implements Sandboxes {
         List<String> names = live.stream().map(Sandbox::name).toList();
         live.forEach(this::destroy);
         return names;
+    }
+
+    @Override
+    public List<String> sweepStrays() {
+        sweeps.incrementAndGet();
+        return List.of();
     }
 
     @Override
