@@ -9,6 +9,9 @@ import dev.warmbox.metrics.WarmboxMetrics;
 import dev.warmbox.pool.WarmPools;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.provider.DockerContainerProvider;
+import dev.warmbox.routing.AccessTokens;
+import dev.warmbox.routing.EnvironmentRouter;
+import dev.warmbox.routing.Routes;
 import dev.warmbox.sandbox.DockerSandboxes;
 import dev.warmbox.sandbox.SandboxSettings;
 import dev.warmbox.sandbox.Sandboxes;
@@ -43,7 +46,7 @@ public final class Warmbox implements AutoCloseable {
     private final WarmPools pools;
     private final Optional<String> generatedKey;
 
-    private Warmbox(WarmboxConfig config, Clock clock) {
+    private Warmbox(WarmboxConfig config, Clock clock, Routes routes, AccessTokens accessTokens) {
         try {
             Database database = remember(new Database(config.databasePath()));
             ApiKeys keys = new ApiKeys(database);
@@ -67,6 +70,7 @@ public final class Warmbox implements AutoCloseable {
 
             ExecutionService executions = new ExecutionService(config.limits(), pools, sandboxes, metrics);
             HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry);
+            EnvironmentRouter router = new EnvironmentRouter(routes, accessTokens, keys);
             http = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
                 cfg.concurrency.useVirtualThreads = true;
@@ -75,6 +79,7 @@ public final class Warmbox implements AutoCloseable {
                 cfg.jetty.host = config.bindAddress();
                 cfg.jetty.port = config.port();
                 api.install(cfg);
+                router.install(cfg);
             });
         } catch (RuntimeException e) {
             close();
@@ -84,7 +89,13 @@ public final class Warmbox implements AutoCloseable {
 
     /** Builds and starts warmbox: leftovers removed, pools filling in the background, HTTP serving. */
     public static Warmbox start(WarmboxConfig config, Clock clock) {
-        Warmbox warmbox = new Warmbox(config, clock);
+        // No development environments yet: every /environments/{id}/ is unknown until a store provides routes.
+        return start(config, clock, environmentId -> Optional.empty(), environmentId -> Optional.empty());
+    }
+
+    /** The same, with the routes to development environments (and their access tokens) given by the caller. */
+    public static Warmbox start(WarmboxConfig config, Clock clock, Routes routes, AccessTokens accessTokens) {
+        Warmbox warmbox = new Warmbox(config, clock, routes, accessTokens);
         try {
             warmbox.pools.start();
             warmbox.http.start();
