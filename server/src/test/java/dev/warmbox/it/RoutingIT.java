@@ -1,0 +1,218 @@
+package dev.warmbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@code /environments/{id}/...} on the real server, in front of real devenv-sample containers: who
+ * gets in, HTTP and WebSocket through the proxy, the access link, the restart contract of the image,
+ * and two environments used at once.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RoutingIT {
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+    private RoutedEnvironments env;
+    private String containerA;
+    private String containerB;
+
+    @BeforeAll
+    void start() {
+        env = new RoutedEnvironments();
+        containerA = env.startContainer("a");
+        containerB = env.startContainer("b");
+        env.route("env-a", env.ownerKeyId, env.ideOf(containerA), true);
+        env.route("env-b", env.strangerKeyId, env.ideOf(containerB), true);
+        env.route("env-warming", env.ownerKeyId, env.ideOf(containerA), false);
+        // Port 1 on loopback: nothing listens there, so the IDE is "down".
+        env.route("env-down", env.ownerKeyId, URI.create("http://127.0.0.1:1"), true);
+    }
+
+    @AfterAll
+    void stop() {
+        if (env != null) env.close();
+    }
+
+    @Test
+    void theOwnerWithAnApiKeyGetsTheIdePageAndItsAssets() {
+        HttpResponse<String> page = get("/environments/env-a/", Map.of("X-API-Key", env.ownerKey));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).as("the devenv-sample terminal page, through the proxy").contains("<title>warmbox terminal</title>");
+        assertThat(get("/environments/env-a/xterm/xterm.js", Map.of("X-API-Key", env.ownerKey)).statusCode())
+                .as("assets load relative to the page, under the prefix").isEqualTo(200);
+    }
+
+    @Test
+    void theEnvironmentRootWithoutTrailingSlashRedirectsToIt() {
+        HttpResponse<String> response = get("/environments/env-a?x=1", Map.of("X-API-Key", env.ownerKey));
+        assertThat(response.statusCode()).isEqualTo(308);
+        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/environments/env-a/?x=1"));
+    }
+
+    @Test
+    void anotherKeyIsForbiddenAndNoCredentialsAreUnauthorized() {
+        assertError(get("/environments/env-a/", Map.of("X-API-Key", env.strangerKey)), 403, "forbidden");
+        assertError(get("/environments/env-b/", Map.of("X-API-Key", env.ownerKey)), 403, "forbidden");
+        assertError(get("/environments/env-a/", Map.of()), 401, "unauthorized");
+        assertError(get("/environments/env-a/", Map.of("X-API-Key", "wb_not_a_key")), 401, "unauthorized");
+        assertError(get("/environments/env-a/", Map.of("X-API-Key", RoutedEnvironments.ADMIN_KEY)), 403, "forbidden");
+    }
+
+    @Test
+    void unknownEnvironmentsAreNotFound() {
+        assertError(get("/environments/env-nope/", Map.of("X-API-Key", env.ownerKey)), 404, "not_found");
+        assertError(get("/environments/a%20b/", Map.of()), 404, "not_found");
+    }
+
+    @Test
+    void aRouteNotYetActiveAnswers503WithRetryAfter() {
+        HttpResponse<String> response = get("/environments/env-warming/", Map.of("X-API-Key", env.ownerKey));
+        assertError(response, 503, "not_ready");
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+    }
+
+    @Test
+    void anIdeThatDoesNotAnswerIsABadGateway() {
+        assertError(get("/environments/env-down/", Map.of("X-API-Key", env.ownerKey)), 502, "bad_gateway");
+        assertThatThrownBy(() -> TerminalClient.open(env.webSocketUri("/environments/env-down/ws"), Map.of("X-API-Key", env.ownerKey)))
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class)
+                .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(502));
+    }
+
+    @Test
+    void theAccessLinkSetsAPathScopedCookieAndRedirectsToTheCleanUrl() {
+        String link = env.issueLink("env-a");
+        HttpResponse<String> exchanged = get(link, Map.of());
+        assertThat(exchanged.statusCode()).isEqualTo(303);
+        assertThat(exchanged.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/environments/env-a/"));
+        String setCookie = exchanged.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).startsWith("warmbox_access=wbe_").contains("Path=/environments/env-a/").contains("HttpOnly")
+                .containsIgnoringCase("SameSite=Lax");
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+        assertThat(get("/environments/env-a/", Map.of("Cookie", cookie)).statusCode()).as("the cookie opens the environment").isEqualTo(200);
+        assertError(get("/environments/env-b/", Map.of("Cookie", cookie)), 401, "unauthorized");
+        assertError(get("/environments/env-a/?token=wbe_forged", Map.of()), 401, "unauthorized");
+
+        env.issueLink("env-a");
+        assertError(get("/environments/env-a/", Map.of("Cookie", cookie)), 401, "unauthorized");
+    }
+
+    @Test
+    void aTerminalOverWebSocketRunsCommandsThroughTheProxy() {
+        try (TerminalClient terminal = TerminalClient.open(env.webSocketUri("/environments/env-a/ws?cols=100&rows=30"),
+                Map.of("X-API-Key", env.ownerKey))) {
+            String output = terminal.run("echo \"marker-$((6*7)) $(whoami) $(stty size)\"", "marker-42");
+            assertThat(output).as("a shell as dev on a 30x100 pseudo-terminal").contains("marker-42 dev 30 100");
+        }
+    }
+
+    @Test
+    void aBrowserWebSocketNeedsTheCookieAndItsOwnOrigin() {
+        String link = env.issueLink("env-a");
+        String setCookie = get(link, Map.of()).headers().firstValue("Set-Cookie").orElseThrow();
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        String sameOrigin = "http://127.0.0.1:" + env.warmbox.port();
+        try (TerminalClient terminal = TerminalClient.open(env.webSocketUri("/environments/env-a/ws"),
+                Map.of("Cookie", cookie, "Origin", sameOrigin))) {
+            assertThat(terminal.run("echo cookie-$((2+3))", "cookie-5")).contains("cookie-5");
+        }
+        assertThatThrownBy(() -> TerminalClient.open(env.webSocketUri("/environments/env-a/ws"),
+                Map.of("Cookie", cookie, "Origin", "http://elsewhere.example")))
+                .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(403));
+    }
+
+    @Test
+    void userVariablesReachNewTerminalsAfterTheIdeRestarts() {
+        String value = "hello \"quoted\" $world `x` \\n";
+        RoutedEnvironments.ExecResult applied = env.exec(containerA, "warmbox-ide", "apply", "ROUTING_IT_GREETING=" + value);
+        assertThat(applied.exitCode()).as("warmbox-ide apply: %s", applied.output()).isZero();
+        try (TerminalClient terminal = TerminalClient.open(env.webSocketUri("/environments/env-a/ws"), Map.of("X-API-Key", env.ownerKey))) {
+            String output = terminal.run("printf '[%s]\\n' \"$ROUTING_IT_GREETING\"", "[hello");
+            assertThat(output).as("the value arrives verbatim, not evaluated as shell").contains("[" + value + "]");
+        }
+        assertThat(get("/environments/env-a/", Map.of("X-API-Key", env.ownerKey)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void twoEnvironmentsUsedAtOnceNeverCross() throws Exception {
+        for (String container : List.of(containerA, containerB)) {
+            assertThat(env.exec(container, "sh", "-c", "hostname > /usr/share/warmbox-ide/www/whoami.txt").exitCode()).isZero();
+        }
+        Map<String, String> expected = Map.of("env-a", containerA.substring(0, 12), "env-b", containerB.substring(0, 12));
+        Map<String, String> keyOf = Map.of("env-a", env.ownerKey, "env-b", env.strangerKey);
+        ExecutorService workers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            List<String> asked = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String id = i % 2 == 0 ? "env-a" : "env-b";
+                asked.add(id);
+                answers.add(workers.submit(() -> get("/environments/" + id + "/whoami.txt", Map.of("X-API-Key", keyOf.get(id))).body().strip()));
+            }
+            List<Future<String>> terminals = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String id = i % 2 == 0 ? "env-a" : "env-b";
+                terminals.add(workers.submit(() -> {
+                    try (TerminalClient terminal = TerminalClient.open(env.webSocketUri("/environments/" + id + "/ws"),
+                            Map.of("X-API-Key", keyOf.get(id)))) {
+                        String output = terminal.run("echo \"host-is-$(hostname)-end\"", "-end\r");
+                        return id + " " + output.substring(output.lastIndexOf("host-is-") + 8, output.lastIndexOf("-end"));
+                    }
+                }));
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                assertThat(answers.get(i).get()).as("HTTP answer %d for %s", i, asked.get(i)).isEqualTo(expected.get(asked.get(i)));
+            }
+            for (Future<String> terminal : terminals) {
+                String[] answer = terminal.get().split(" ");
+                assertThat(answer[1]).as("the terminal of %s", answer[0]).isEqualTo(expected.get(answer[0]));
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    private void assertError(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as("status of %s", response.uri()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        JsonNode error = RunningServer.read(response.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("message").asText()).isNotBlank();
+    }
+
+    private HttpResponse<String> get(String path, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(env.uri(path)).timeout(Duration.ofSeconds(60)).GET();
+        headers.forEach(request::header);
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

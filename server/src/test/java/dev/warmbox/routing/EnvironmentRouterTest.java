@@ -1,0 +1,15 @@
+package dev.warmbox.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class EnvironmentRouterTest {
+
+    @Test
+    void removesOnlyTheAccessCookieFromWhatTheIdeSees() {
+        assertThat(EnvironmentRouter.withoutAccessCookie("a=1; warmbox_access=wbe_x; b=2")).isEqualTo("a=1; b=2");
+        assertThat(EnvironmentRouter.withoutAccessCookie("warmbox_access=wbe_x")).isEmpty();
+        assertThat(EnvironmentRouter.withoutAccessCookie("warmbox_access_other=1")).isEqualTo("warmbox_access_other=1");
+    }
+}
