@@ -43,6 +43,12 @@ ensure_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
 
+# Debian's Chromium for the browser test (headless, driven over the DevTools protocol): a package,
+# because nothing may download a browser build of its own.
+ensure_chromium() {
+  command -v chromium >/dev/null || apt_install chromium
+}
+
 docker_ready() { docker info >/dev/null 2>&1; }
 
 # Starts a Docker engine when none answers: installs Debian's engine if absent and, with no systemd,

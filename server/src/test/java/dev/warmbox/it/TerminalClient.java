@@ -34,7 +34,9 @@ final class TerminalClient implements AutoCloseable {
 
     /** Types a command line and waits until the output holds {@code expected}; returns all output so far. */
     String run(String commandLine, String expected) {
-        socket.sendText(commandLine + "\n", true).orTimeout(10, TimeUnit.SECONDS).join();
+        // Binary, as the terminal page sends it: websocketd appends a line break to every text frame.
+        socket.sendBinary(ByteBuffer.wrap((commandLine + "\n").getBytes(StandardCharsets.UTF_8)), true)
+                .orTimeout(10, TimeUnit.SECONDS).join();
         await("terminal output containing " + expected).atMost(OUTPUT_DEADLINE).pollInterval(Duration.ofMillis(50))
                 .until(() -> output.toString().contains(expected));
         return output.toString();
