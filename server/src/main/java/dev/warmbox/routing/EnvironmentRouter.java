@@ -131,8 +131,12 @@ public final class EnvironmentRouter extends Handler.Wrapper {
         Response.sendRedirect(request, response, callback, 303, cleanPath + query(request), true);
     }
 
-    private void forward(Request request, Response response, Callback callback, Route route, String pathInIde) throws Exception {
+    private void forward(Request request, Response response, Callback callback, Route route, String pathInIde) {
         URI target = route.target();
+        if (target == null || target.getRawAuthority() == null) {
+            Answers.error(response, callback, 502, "bad_gateway", "environment " + route.environmentId() + " has no IDE address");
+            return;
+        }
         String base = target.getPath() == null ? "" : target.getPath().replaceAll("/+$", "");
         String query = query(request);
         String upstream = "//" + target.getRawAuthority() + URIUtil.encodePath(base + pathInIde) + query;

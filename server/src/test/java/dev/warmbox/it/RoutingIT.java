@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +85,13 @@ class RoutingIT {
     void unknownEnvironmentsAreNotFound() {
         assertError(get("/environments/env-nope/", Map.of("X-API-Key", env.ownerKey)), 404, "not_found");
         assertError(get("/environments/a%20b/", Map.of()), 404, "not_found");
+    }
+
+    @Test
+    void aMalformedQueryIsABadRequestNotAFailure() throws IOException {
+        // Raw HTTP: Java's URI refuses to build this request at all.
+        String answer = rawGet("/environments/env-a/?token=%zz");
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("\"code\":\"invalid_request\"").doesNotContain("Exception");
     }
 
     @Test
@@ -201,6 +210,15 @@ class RoutingIT {
         JsonNode error = RunningServer.read(response.body()).get("error");
         assertThat(error.get("code").asText()).isEqualTo(code);
         assertThat(error.get("message").asText()).isNotBlank();
+    }
+
+    private String rawGet(String target) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", env.warmbox.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private HttpResponse<String> get(String path, Map<String, String> headers) {
