@@ -23,7 +23,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
-import org.eclipse.jetty.util.URIUtil;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
@@ -81,6 +80,7 @@ public final class EnvironmentRouter extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // Canonical: normalized (no dot segments left) and still percent-encoded, so it is forwarded as is.
         String path = Request.getPathInContext(request);
         if (!path.startsWith(PREFIX)) return super.handle(request, response, callback);
         String rest = path.substring(PREFIX.length());
@@ -127,7 +127,7 @@ public final class EnvironmentRouter extends Handler.Wrapper {
                 .sameSite(HttpCookie.SameSite.LAX)
                 .build());
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        String cleanPath = pathInIde == null ? environmentPath : PREFIX + environmentId + URIUtil.encodePath(pathInIde);
+        String cleanPath = pathInIde == null ? environmentPath : PREFIX + environmentId + pathInIde;
         Response.sendRedirect(request, response, callback, 303, cleanPath + query(request), true);
     }
 
@@ -137,9 +137,9 @@ public final class EnvironmentRouter extends Handler.Wrapper {
             Answers.error(response, callback, 502, "bad_gateway", "environment " + route.environmentId() + " has no IDE address");
             return;
         }
-        String base = target.getPath() == null ? "" : target.getPath().replaceAll("/+$", "");
+        String base = target.getRawPath() == null ? "" : target.getRawPath().replaceAll("/+$", "");
         String query = query(request);
-        String upstream = "//" + target.getRawAuthority() + URIUtil.encodePath(base + pathInIde) + query;
+        String upstream = "//" + target.getRawAuthority() + base + pathInIde + query;
         if (isUpgrade(request)) {
             String scheme = "https".equalsIgnoreCase(target.getScheme()) ? "wss:" : "ws:";
             webSockets.open(request, response, callback, URI.create(scheme + upstream), route.environmentId());

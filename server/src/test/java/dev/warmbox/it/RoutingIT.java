@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -126,6 +128,33 @@ class RoutingIT {
 
         env.issueLink("env-a");
         assertError(get("/environments/env-a/", Map.of("Cookie", cookie)), 401, "unauthorized");
+    }
+
+    @Test
+    void theIdeSeesThePathWithoutPrefixAndNeitherApiKeyNorAccessCookie() throws Exception {
+        // A recorder on loopback stands in for an IDE, to see exactly what the proxy sends.
+        HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        recorder.createContext("/", exchange -> {
+            seen.add(exchange.getRequestURI() + " key=" + exchange.getRequestHeaders().getFirst("X-API-Key")
+                    + " cookie=" + exchange.getRequestHeaders().getFirst("Cookie"));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        recorder.start();
+        try {
+            env.route("env-recorder", env.ownerKeyId, URI.create("http://127.0.0.1:" + recorder.getAddress().getPort()), true);
+            String link = env.issueLink("env-recorder");
+            String setCookie = get(link, Map.of()).headers().firstValue("Set-Cookie").orElseThrow();
+            String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+            assertThat(get("/environments/env-recorder/a/b%20c?x=1&y=2", Map.of("X-API-Key", env.ownerKey, "Cookie", "theme=dark"))
+                    .statusCode()).isEqualTo(204);
+            assertThat(get("/environments/env-recorder/", Map.of("Cookie", "theme=dark; " + cookie)).statusCode()).isEqualTo(204);
+            assertThat(seen).containsExactly("/a/b%20c?x=1&y=2 key=null cookie=theme=dark", "/ key=null cookie=theme=dark");
+        } finally {
+            recorder.stop(0);
+        }
     }
 
     @Test
