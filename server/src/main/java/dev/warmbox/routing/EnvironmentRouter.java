@@ -16,7 +16,6 @@ import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -63,7 +62,7 @@ public final class EnvironmentRouter extends Handler.Wrapper {
     private void attach(Server server) {
         forwarding = new HttpForwarding(CONNECT_TIMEOUT.toMillis());
         forwarding.setServer(server);
-        HttpClient webSocketHttp = new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportDynamic(new ClientConnector()));
+        HttpClient webSocketHttp = new HttpClient();
         webSocketHttp.setExecutor(server.getThreadPool());
         webSocketHttp.setConnectTimeout(CONNECT_TIMEOUT.toMillis());
         webSocketHttp.setFollowRedirects(false);

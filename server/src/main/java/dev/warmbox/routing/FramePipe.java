@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One side of a {@link WebSocketBridge} pair: every frame that arrives here is sent to the peer, and
@@ -11,6 +13,7 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * methods through a public lookup; nothing outside this package can create one.
  */
 public final class FramePipe implements Session.Listener {
+    private static final Logger log = LoggerFactory.getLogger(FramePipe.class);
     private final boolean browserSide;
     private volatile Session session;
     private volatile FramePipe peer;
@@ -66,6 +69,7 @@ public final class FramePipe implements Session.Listener {
     }
 
     private void abort(Throwable cause) {
+        log.debug("closing a WebSocket pair after a failure on the {} side: {}", browserSide ? "browser" : "IDE", cause.toString());
         for (Session side : new Session[] {session, peer.session}) {
             if (side != null && side.isOpen()) side.close(StatusCode.SERVER_ERROR, "the other side failed", Callback.NOOP);
         }
