@@ -37,8 +37,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real warmbox whose routes to development environments come from the test, with real
- * {@code warmbox/devenv-sample} containers on the engine's bridge network behind them. The route lookup
- * is the only fake: the server, the proxy, the keys in SQLite and the containers are real.
+ * {@code warmbox/devenv-sample} containers behind them. The route lookup is the only fake: the server,
+ * the proxy, the keys in SQLite and the containers are real. The containers share a bridge network of
+ * their own with inter-container traffic off (enable_icc=false): the host reaches every IDE, and no
+ * environment reaches another's, so the proxy stays the only way in.
  */
 final class RoutedEnvironments implements AutoCloseable {
     static final String IMAGE = "warmbox/devenv-sample:latest";
@@ -55,6 +57,8 @@ final class RoutedEnvironments implements AutoCloseable {
     private final DockerContainerProvider provider = Engine.provider();
     private final DockerClient docker = docker();
     private final Path stateDir;
+    private final String network = containerOwner + "-net";
+    private String networkId;
 
     RoutedEnvironments() {
         Engine.requireAvailable();
@@ -83,13 +87,21 @@ final class RoutedEnvironments implements AutoCloseable {
                 "WARMBOX_API_KEY", ADMIN_KEY,
                 "WARMBOX_INSTANCE_ID", RunningServer.newInstanceId(),
                 "WARM_POOL_SIZE_PER_RUNTIME", "0")), Clock.systemUTC(), lookup, tokens);
+        try {
+            networkId = docker.createNetworkCmd().withName(network).withDriver("bridge")
+                    .withOptions(Map.of("com.docker.network.bridge.enable_icc", "false"))
+                    .withLabels(Map.of("warmbox.managed", "true", "warmbox.owner", containerOwner)).exec().getId();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
-    /** Starts a devenv-sample container on the bridge network; returns its id once its IDE is ready. */
+    /** Starts a devenv-sample container on the test's network; returns its id once its IDE is ready. */
     String startContainer(String suffix) {
         ContainerSpec spec = new ContainerSpec(containerOwner + "-" + suffix, IMAGE,
                 Map.of("warmbox.managed", "true", "warmbox.owner", containerOwner), List.of(), List.of(), null,
-                new ContainerSpec.Limits(512L << 20, 1_000_000_000L, 256, 0), false, Map.of(), List.of(), "bridge",
+                new ContainerSpec.Limits(512L << 20, 1_000_000_000L, 256, 0), false, Map.of(), List.of(), network,
                 null, true, null, true);
         String id = provider.create(spec);
         provider.start(id);
@@ -98,9 +110,9 @@ final class RoutedEnvironments implements AutoCloseable {
         return id;
     }
 
-    /** The IDE's address on the bridge network, as the dev-environment store would record it. */
+    /** The IDE's address on the test's network, as the dev-environment store would record it. */
     URI ideOf(String containerId) {
-        String ip = docker.inspectContainerCmd(containerId).exec().getNetworkSettings().getNetworks().get("bridge").getIpAddress();
+        String ip = docker.inspectContainerCmd(containerId).exec().getNetworkSettings().getNetworks().get(network).getIpAddress();
         return URI.create("http://" + ip + ":7681");
     }
 
@@ -156,10 +168,18 @@ final class RoutedEnvironments implements AutoCloseable {
         } finally {
             for (ContainerState container : provider.list(Map.of("warmbox.owner", containerOwner))) provider.remove(container.id());
             try {
-                docker.close();
-            } catch (IOException ignored) {
-                // Closing a client of a test that is over; nothing to do about it.
+                if (networkId != null) docker.removeNetworkCmd(networkId).exec();
+            } finally {
+                closeDocker();
             }
+        }
+    }
+
+    private void closeDocker() {
+        try {
+            docker.close();
+        } catch (IOException ignored) {
+            // Closing a client of a test that is over; nothing to do about it.
         }
     }
 

@@ -195,6 +195,16 @@ class RoutingIT {
     }
 
     @Test
+    void anEnvironmentCannotReachAnotherEnvironmentsIdeDirectly() {
+        String ownIde = env.ideOf(containerA).getHost();
+        String otherIde = env.ideOf(containerB).getHost();
+        assertThat(env.exec(containerA, "timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/" + ownIde + "/7681").exitCode())
+                .as("control: the probe works against its own IDE").isZero();
+        assertThat(env.exec(containerA, "timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/" + otherIde + "/7681").exitCode())
+                .as("the other environment's IDE has no authentication of its own: only the proxy may reach it").isNotZero();
+    }
+
+    @Test
     void twoEnvironmentsUsedAtOnceNeverCross() throws Exception {
         for (String container : List.of(containerA, containerB)) {
             assertThat(env.exec(container, "sh", "-c", "hostname > /usr/share/warmbox-ide/www/whoami.txt").exitCode()).isZero();
