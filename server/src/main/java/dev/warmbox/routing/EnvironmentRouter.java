@@ -149,9 +149,12 @@ public final class EnvironmentRouter extends Handler.Wrapper {
         forwarding.handle(request, response, callback);
     }
 
+    private static String query(Request request) {
+        return queryWithoutToken(request.getHttpURI().getQuery());
+    }
+
     /** The raw query without the access token, with its leading '?', or "" when nothing is left. */
-    static String query(Request request) {
-        String raw = request.getHttpURI().getQuery();
+    static String queryWithoutToken(String raw) {
         if (raw == null || raw.isEmpty()) return "";
         List<String> kept = new ArrayList<>();
         for (String pair : raw.split("&")) {

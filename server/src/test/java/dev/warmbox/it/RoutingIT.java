@@ -2,6 +2,7 @@ package dev.warmbox.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
@@ -185,13 +186,31 @@ class RoutingIT {
     @Test
     void userVariablesReachNewTerminalsAfterTheIdeRestarts() {
         String value = "hello \"quoted\" $world `x` \\n";
+        TerminalClient before = TerminalClient.open(env.webSocketUri("/environments/env-a/ws"), Map.of("X-API-Key", env.ownerKey));
         RoutedEnvironments.ExecResult applied = env.exec(containerA, "warmbox-ide", "apply", "ROUTING_IT_GREETING=" + value);
         assertThat(applied.exitCode()).as("warmbox-ide apply: %s", applied.output()).isZero();
+        before.awaitClosed();
         try (TerminalClient terminal = TerminalClient.open(env.webSocketUri("/environments/env-a/ws"), Map.of("X-API-Key", env.ownerKey))) {
             String output = terminal.run("printf '[%s]\\n' \"$ROUTING_IT_GREETING\"", "[hello");
             assertThat(output).as("the value arrives verbatim, not evaluated as shell").contains("[" + value + "]");
         }
         assertThat(get("/environments/env-a/", Map.of("X-API-Key", env.ownerKey)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void closingTheBrowserSideEndsTheShellInTheEnvironment() {
+        TerminalClient terminal = TerminalClient.open(env.webSocketUri("/environments/env-b/ws"), Map.of("X-API-Key", env.strangerKey));
+        terminal.run("exec -a routing-it-shell bash --norc", "$");
+        terminal.run("echo \"shell-$((1+1))\"", "shell-2");
+        assertThat(shellsNamed(containerB, "routing-it-shell")).isEqualTo(1);
+        terminal.close();
+        await("the shell behind the closed terminal ends").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> shellsNamed(containerB, "routing-it-shell") == 0);
+    }
+
+    private int shellsNamed(String container, String name) {
+        RoutedEnvironments.ExecResult found = env.exec(container, "pgrep", "-c", "-f", "^" + name);
+        return Integer.parseInt(found.output().strip());
     }
 
     @Test

@@ -19,6 +19,7 @@ final class TerminalClient implements AutoCloseable {
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final StringBuffer output = new StringBuffer();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
     private TerminalClient(URI uri, Map<String, String> headers) {
@@ -42,8 +43,9 @@ final class TerminalClient implements AutoCloseable {
         return output.toString();
     }
 
-    String output() {
-        return output.toString();
+    /** The close code the server sent, once it closed the terminal. */
+    int awaitClosed() {
+        return closed.orTimeout(OUTPUT_DEADLINE.toSeconds(), TimeUnit.SECONDS).join();
     }
 
     @Override
@@ -57,6 +59,17 @@ final class TerminalClient implements AutoCloseable {
             output.append(data);
             webSocket.request(1);
             return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.completeExceptionally(error);
         }
 
         @Override
