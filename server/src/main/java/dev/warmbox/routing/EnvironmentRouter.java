@@ -24,6 +24,8 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /environments/{id}/...}: the environment's IDE, HTTP and WebSocket, for its owner only.
@@ -40,6 +42,7 @@ public final class EnvironmentRouter extends Handler.Wrapper {
     static final String API_KEY_HEADER = "X-API-Key";
     static final String ACCESS_COOKIE = "warmbox_access";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger(EnvironmentRouter.class);
     private static final Pattern ENVIRONMENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
 
     private final Gate gate;
@@ -82,24 +85,33 @@ public final class EnvironmentRouter extends Handler.Wrapper {
         // Canonical: normalized (no dot segments left) and still percent-encoded, so it is forwarded as is.
         String path = Request.getPathInContext(request);
         if (!path.startsWith(PREFIX)) return super.handle(request, response, callback);
-        String rest = path.substring(PREFIX.length());
+        try {
+            route(request, response, callback, path.substring(PREFIX.length()));
+        } catch (RuntimeException e) {
+            log.error("unexpected failure routing {} {}", request.getMethod(), path, e);
+            Answers.error(response, callback, 500, "internal_error", "the server failed to handle this request; it has been logged");
+        }
+        return true;
+    }
+
+    private void route(Request request, Response response, Callback callback, String rest) {
         int slash = rest.indexOf('/');
         String environmentId = slash < 0 ? rest : rest.substring(0, slash);
         String pathInIde = slash < 0 ? null : rest.substring(slash);
         if (!ENVIRONMENT_ID.matcher(environmentId).matches()) {
             Answers.error(response, callback, 404, "not_found", "no environment has this id");
-            return true;
+            return;
         }
         if (isUpgrade(request) && !sameOrigin(request)) {
             Answers.error(response, callback, 403, "forbidden", "WebSocket connections to an environment must come from its own pages");
-            return true;
+            return;
         }
         String linkToken;
         try {
             linkToken = Request.extractQueryParameters(request).getValue(TOKEN_PARAMETER);
         } catch (BadMessageException | IllegalArgumentException e) {
             Answers.error(response, callback, 400, "invalid_request", "the query string is not valid: " + e.getMessage());
-            return true;
+            return;
         }
         Verdict verdict = gate.check(environmentId, request.getHeaders().get(API_KEY_HEADER), linkToken, accessCookies(request));
         switch (verdict) {
@@ -109,7 +121,6 @@ public final class EnvironmentRouter extends Handler.Wrapper {
                     Response.sendRedirect(request, response, callback, 308, PREFIX + environmentId + "/" + query(request), true);
             case Verdict.Pass pass -> forward(request, response, callback, pass.route(), pathInIde);
         }
-        return true;
     }
 
     /** A valid link: the token moves into a cookie for this environment's path only, and out of the URL. */

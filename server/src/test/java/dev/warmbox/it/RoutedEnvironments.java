@@ -53,6 +53,7 @@ final class RoutedEnvironments implements AutoCloseable {
     final Warmbox warmbox;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final Map<String, String> tokenHashes = new ConcurrentHashMap<>();
+    private final java.util.Set<String> brokenLookups = ConcurrentHashMap.newKeySet();
     private final String containerOwner = RunningServer.newInstanceId() + "-devenv";
     private final DockerContainerProvider provider = Engine.provider();
     private final DockerClient docker = docker();
@@ -77,7 +78,10 @@ final class RoutedEnvironments implements AutoCloseable {
             ownerKeyId = keys.authenticate(ownerKey).orElseThrow().keyId();
             strangerKeyId = keys.authenticate(strangerKey).orElseThrow().keyId();
         }
-        Routes lookup = id -> Optional.ofNullable(routes.get(id));
+        Routes lookup = id -> {
+            if (brokenLookups.contains(id)) throw new IllegalStateException("the store failed looking up " + id);
+            return Optional.ofNullable(routes.get(id));
+        };
         AccessTokens tokens = id -> Optional.ofNullable(tokenHashes.get(id));
         warmbox = Warmbox.start(WarmboxConfig.fromEnvironment(Map.of(
                 "WARMBOX_PORT", "0",
@@ -118,6 +122,11 @@ final class RoutedEnvironments implements AutoCloseable {
 
     void route(String environmentId, String ownerKeyId, URI target, boolean active) {
         routes.put(environmentId, new Route(environmentId, ownerKeyId, target, active));
+    }
+
+    /** Makes the route lookup of this environment throw, as a failing store would. */
+    void breakLookupOf(String environmentId) {
+        brokenLookups.add(environmentId);
     }
 
     /** A new access token for the environment (as a claim would issue); returns the link's path. */

@@ -91,6 +91,14 @@ class RoutingIT {
     }
 
     @Test
+    void aFailingRouteLookupIsA500InTheApiShapeWithoutDetails() {
+        env.breakLookupOf("env-broken");
+        HttpResponse<String> response = get("/environments/env-broken/", Map.of("X-API-Key", env.ownerKey));
+        assertError(response, 500, "internal_error");
+        assertThat(response.body()).doesNotContain("store failed").doesNotContain("Exception");
+    }
+
+    @Test
     void aMalformedQueryIsABadRequestNotAFailure() throws IOException {
         // Raw HTTP: Java's URI refuses to build this request at all.
         String answer = rawGet("/environments/env-a/?token=%zz");
