@@ -1,6 +1,3 @@
 package dev.warmbox.routing;
-
-import java.net.URI;
-
 /** Where an environment's IDE is reachable and who may open it. active=false until personalization finished. */
-public record Route(String environmentId, String ownerKeyId, URI target, boolean active) {}
+public record Route(String environmentId, String ownerKeyId, java.net.URI target, boolean active) {}
