@@ -46,7 +46,8 @@ public final class Warmbox implements AutoCloseable {
     private final WarmPools pools;
     private final Optional<String> generatedKey;
 
-    private Warmbox(WarmboxConfig config, Clock clock, Routes routes, AccessTokens accessTokens) {
+    /** @param routing where /environments/{id}/ leads; empty: to the development environments of this server */
+    private Warmbox(WarmboxConfig config, Clock clock, Optional<Routing> routing) {
         try {
             Database database = remember(new Database(config.databasePath()));
             ApiKeys keys = new ApiKeys(database);
@@ -70,7 +71,9 @@ public final class Warmbox implements AutoCloseable {
 
             ExecutionService executions = new ExecutionService(config.limits(), pools, sandboxes, metrics);
             HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry);
-            EnvironmentRouter router = new EnvironmentRouter(routes, accessTokens, keys);
+            // No development-environment store on this branch yet: every /environments/{id}/ is unknown.
+            Routing environments = routing.orElse(new Routing(environmentId -> Optional.empty(), environmentId -> Optional.empty()));
+            EnvironmentRouter router = new EnvironmentRouter(environments.routes(), environments.accessTokens(), keys);
             http = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
                 cfg.concurrency.useVirtualThreads = true;
@@ -89,13 +92,15 @@ public final class Warmbox implements AutoCloseable {
 
     /** Builds and starts warmbox: leftovers removed, pools filling in the background, HTTP serving. */
     public static Warmbox start(WarmboxConfig config, Clock clock) {
-        // No development environments yet: every /environments/{id}/ is unknown until a store provides routes.
-        return start(config, clock, environmentId -> Optional.empty(), environmentId -> Optional.empty());
+        return start(config, clock, Optional.empty());
     }
 
-    /** The same, with the routes to development environments (and their access tokens) given by the caller. */
-    public static Warmbox start(WarmboxConfig config, Clock clock, Routes routes, AccessTokens accessTokens) {
-        Warmbox warmbox = new Warmbox(config, clock, routes, accessTokens);
+    /** Routes and access tokens to use instead of the development environments' own (tests' fakes). */
+    public record Routing(Routes routes, AccessTokens accessTokens) {}
+
+    /** The same, with /environments/{id}/ leading where {@code routing} says (tests); empty: the server's own. */
+    public static Warmbox start(WarmboxConfig config, Clock clock, Optional<Routing> routing) {
+        Warmbox warmbox = new Warmbox(config, clock, routing);
         try {
             warmbox.pools.start();
             warmbox.http.start();

@@ -90,7 +90,7 @@ final class RoutedEnvironments implements AutoCloseable {
                 "WARMBOX_RUN_DIR", stateDir.resolve("run").toString(),
                 "WARMBOX_API_KEY", ADMIN_KEY,
                 "WARMBOX_INSTANCE_ID", RunningServer.newInstanceId(),
-                "WARM_POOL_SIZE_PER_RUNTIME", "0")), Clock.systemUTC(), lookup, tokens);
+                "WARM_POOL_SIZE_PER_RUNTIME", "0")), Clock.systemUTC(), Optional.of(new Warmbox.Routing(lookup, tokens)));
         try {
             networkId = docker.createNetworkCmd().withName(network).withDriver("bridge")
                     .withOptions(Map.of("com.docker.network.bridge.enable_icc", "false"))
