@@ -43,6 +43,12 @@ ensure_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
 
+# Debian's Chromium for the browser test (headless, driven over the DevTools protocol): a package,
+# because nothing may download a browser build of its own.
+ensure_chromium() {
+  command -v chromium >/dev/null || apt_install chromium
+}
+
 docker_ready() { docker info >/dev/null 2>&1; }
 
 # Starts a Docker engine when none answers: installs Debian's engine if absent and, with no systemd,
@@ -95,11 +101,11 @@ ensure_base_image() {
   log "imported $BASE_IMAGE"
 }
 
-# Builds the sandbox base image and the four runtime images (the engine's layer cache makes a
-# rebuild with no change take seconds).
+# Builds the sandbox base image, the four runtime images and the sample development environment
+# (the engine's layer cache makes a rebuild with no change take seconds).
 build_images() {
   local out
-  log "building sandbox images (base, python, node, go, java)"
+  log "building sandbox images (base, python, node, go, java, devenv-sample)"
   out=$(docker build -q -t warmbox/sandbox-base:latest -f "$WARMBOX_ROOT/sandbox-images/base/Dockerfile" \
         "$WARMBOX_ROOT/sandbox-images" 2>&1) || { printf '%s\n' "$out" >&2; die "building image warmbox/sandbox-base failed"; }
   local dir runtime
@@ -108,4 +114,6 @@ build_images() {
     out=$(docker build -q -t "warmbox/runtime-$runtime:latest" "$WARMBOX_ROOT/runtimes/$dir" 2>&1) \
       || { printf '%s\n' "$out" >&2; die "building image warmbox/runtime-$runtime failed"; }
   done
+  out=$(docker build -q -t warmbox/devenv-sample:latest "$WARMBOX_ROOT/sandbox-images/devenv" 2>&1) \
+    || { printf '%s\n' "$out" >&2; die "building image warmbox/devenv-sample failed"; }
 }

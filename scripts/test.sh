@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, then integration tests against the real Docker engine.
-# Installs and starts what is missing first (engine, base image, runtime images), like start.sh.
+# Installs and starts what is missing first (engine, base image, images, Chromium for the browser test).
 source "$(dirname "$0")/lib.sh"
 ensure_jdk
 ensure_maven
+ensure_chromium
 ensure_docker_engine
 ensure_base_image
 build_images

@@ -9,6 +9,9 @@ import dev.warmbox.metrics.WarmboxMetrics;
 import dev.warmbox.pool.WarmPools;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.provider.DockerContainerProvider;
+import dev.warmbox.routing.AccessTokens;
+import dev.warmbox.routing.EnvironmentRouter;
+import dev.warmbox.routing.Routes;
 import dev.warmbox.sandbox.DockerSandboxes;
 import dev.warmbox.sandbox.SandboxSettings;
 import dev.warmbox.sandbox.Sandboxes;
@@ -43,7 +46,8 @@ public final class Warmbox implements AutoCloseable {
     private final WarmPools pools;
     private final Optional<String> generatedKey;
 
-    private Warmbox(WarmboxConfig config, Clock clock) {
+    /** @param routing where /environments/{id}/ leads; empty: to the development environments of this server */
+    private Warmbox(WarmboxConfig config, Clock clock, Optional<Routing> routing) {
         try {
             Database database = remember(new Database(config.databasePath()));
             ApiKeys keys = new ApiKeys(database);
@@ -67,6 +71,9 @@ public final class Warmbox implements AutoCloseable {
 
             ExecutionService executions = new ExecutionService(config.limits(), pools, sandboxes, metrics);
             HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry);
+            // No development-environment store on this branch yet: every /environments/{id}/ is unknown.
+            Routing environments = routing.orElse(new Routing(environmentId -> Optional.empty(), environmentId -> Optional.empty()));
+            EnvironmentRouter router = new EnvironmentRouter(environments.routes(), environments.accessTokens(), keys);
             http = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
                 cfg.concurrency.useVirtualThreads = true;
@@ -75,6 +82,7 @@ public final class Warmbox implements AutoCloseable {
                 cfg.jetty.host = config.bindAddress();
                 cfg.jetty.port = config.port();
                 api.install(cfg);
+                router.install(cfg);
             });
         } catch (RuntimeException e) {
             close();
@@ -84,7 +92,15 @@ public final class Warmbox implements AutoCloseable {
 
     /** Builds and starts warmbox: leftovers removed, pools filling in the background, HTTP serving. */
     public static Warmbox start(WarmboxConfig config, Clock clock) {
-        Warmbox warmbox = new Warmbox(config, clock);
+        return start(config, clock, Optional.empty());
+    }
+
+    /** Routes and access tokens to use instead of the development environments' own (tests' fakes). */
+    public record Routing(Routes routes, AccessTokens accessTokens) {}
+
+    /** The same, with /environments/{id}/ leading where {@code routing} says (tests); empty: the server's own. */
+    public static Warmbox start(WarmboxConfig config, Clock clock, Optional<Routing> routing) {
+        Warmbox warmbox = new Warmbox(config, clock, routing);
         try {
             warmbox.pools.start();
             warmbox.http.start();
