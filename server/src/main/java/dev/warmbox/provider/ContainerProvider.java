@@ -36,6 +36,13 @@ public interface ContainerProvider {
     /** Snapshots a container's filesystem as a new image and returns the image id. */
     String commit(String containerId, String imageReference, Map<String, String> labels);
 
+    /**
+     * Runs a command inside a running container and waits for it (up to the spec's timeout). A
+     * command that cannot start (no such binary) is an exit code, not an exception; a container that
+     * does not run is a {@link ProviderException}.
+     */
+    ExecResult exec(String containerId, ExecSpec spec);
+
     /** Whether an image is present locally. */
     boolean imageExists(String imageReference);
 

@@ -190,6 +190,30 @@ abstract class ContainerProviderContract {
     }
 
     @Test
+    void execReturnsTheCommandsOutputAndExitCodeWithItsEnvironment() {
+        String id = startedContainer("exec");
+
+        ExecResult result = provider().exec(id, new ExecSpec(
+                List.of("sh", "-c", "echo \"$GREETING\"; echo oops >&2; exit 3"), null, "/", List.of("GREETING=hello there"),
+                Duration.ofSeconds(30)));
+
+        assertThat(result.timedOut()).as("a short command finishes").isFalse();
+        assertThat(result.exitCode()).as("the command's own exit code").isEqualTo(3);
+        assertThat(result.stdout()).as("stdout, with the exec's variable expanded").isEqualTo("hello there\n");
+        assertThat(result.stderr()).as("stderr kept apart").isEqualTo("oops\n");
+    }
+
+    @Test
+    void execInAContainerThatDoesNotRunFailsNamingIt() {
+        String id = provider().create(spec("exec-not-running"));
+
+        assertThatThrownBy(() -> provider().exec(id, new ExecSpec(List.of("true"), null, null, List.of(), Duration.ofSeconds(10))))
+                .as("exec needs a running container")
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining(id);
+    }
+
+    @Test
     void imageExistsOnlyForPresentImages() {
         assertThat(provider().imageExists(runnableImage())).as("the test image is present").isTrue();
         assertThat(provider().imageExists("warmbox-contract/missing-" + testId + ":none")).as("a made-up image").isFalse();

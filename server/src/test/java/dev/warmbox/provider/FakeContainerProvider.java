@@ -33,6 +33,8 @@ public final class FakeContainerProvider implements ContainerProvider {
     private final Map<String, Box> containers = new LinkedHashMap<>();
     private final Set<String> images = new HashSet<>();
     private final List<Call> calls = new ArrayList<>();
+    private final List<Exec> execs = new ArrayList<>();
+    private volatile java.util.function.Function<Exec, ExecResult> execResponder = exec -> null;
     private int failingCreates;
     private String createFailure;
     private boolean reachable = true;
@@ -126,6 +128,20 @@ public final class FakeContainerProvider implements ContainerProvider {
     }
 
     @Override
+    public ExecResult exec(String containerId, ExecSpec spec) {
+        Box box = locked("exec", containerId, () -> {
+            Box found = existing("exec in", containerId);
+            if (found.status != ContainerState.Status.RUNNING) {
+                throw new ProviderException("exec in container " + containerId + " failed: it does not run");
+            }
+            execs.add(new Exec(found.id, spec));
+            return found;
+        });
+        ExecResult scripted = execResponder.apply(new Exec(box.id, spec));
+        return scripted != null ? scripted : FakeShell.run(spec);
+    }
+
+    @Override
     public boolean imageExists(String imageReference) {
         return locked("imageExists", imageReference, () -> images.contains(imageReference));
     }
@@ -142,6 +158,31 @@ public final class FakeContainerProvider implements ContainerProvider {
     }
 
     // ---- what a test does to the fake ----
+
+    /** One exec: the container it ran in and what it ran. */
+    public record Exec(String containerId, ExecSpec spec) {
+        public String commandLine() {
+            return String.join(" ", spec.command());
+        }
+    }
+
+    /**
+     * Answers execs from now on: the responder's result, or when it returns null, the fake's tiny
+     * shell (echo, exit, $VARIABLES), which is also what answers when no responder is set.
+     */
+    public void onExec(java.util.function.Function<Exec, ExecResult> responder) {
+        withLock(() -> execResponder = responder);
+    }
+
+    /** Every exec so far, oldest first. */
+    public List<Exec> execs() {
+        lock.lock();
+        try {
+            return List.copyOf(execs);
+        } finally {
+            lock.unlock();
+        }
+    }
 
     /** The next {@code count} creates fail with a {@link ProviderException} carrying {@code message}. */
     public void failNextCreates(int count, String message) {
