@@ -16,7 +16,7 @@ final class Scripts {
             cd /workspace
             git -c safe.directory='*' clone --quiet /warmbox/source .
             if [ -n "${WARMBOX_GIT_REF:-}" ]; then git -c safe.directory='*' checkout --quiet "$WARMBOX_GIT_REF"; fi
-            git remote remove origin
+            git -c safe.directory='*' remote remove origin
             chown -R "$owner" /workspace
             """;
 
