@@ -104,6 +104,17 @@ final class EnvironmentStore {
         database.inTransaction(c -> update(c, "UPDATE devenv_instances SET state = 'RESETTING', ready = 0, environment_id = NULL WHERE name = ?", name));
     }
 
+    /**
+     * Takes an unclaimed instance out of the pool before it is removed, so no claim can take it in
+     * between; false if a claim was first (then it is the environment's, not the pool's, to remove).
+     */
+    boolean retire(String name) {
+        return database.inTransaction(c -> {
+            if (instance(c, name).isEmpty()) return true;
+            return update(c, "UPDATE devenv_instances SET state = 'RESETTING', ready = 0 WHERE name = ? AND state != 'CLAIMED'", name) > 0;
+        });
+    }
+
     void deleteInstance(String name) {
         database.inTransaction(c -> update(c, "DELETE FROM devenv_instances WHERE name = ?", name));
     }

@@ -132,6 +132,11 @@ final class Instances {
         });
     }
 
+    /** Removes an instance the pool no longer wants, unless a claim took it meanwhile. */
+    void retire(String name) {
+        if (store.retire(name)) destroy(name);
+    }
+
     /** Removes the container and then the row, in the background. */
     void destroy(String name) {
         busy.add(name);

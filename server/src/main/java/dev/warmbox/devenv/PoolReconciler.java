@@ -121,7 +121,7 @@ final class PoolReconciler implements AutoCloseable {
     }
 
     private void act(PoolRecord pool, ReconcilePlan plan) {
-        for (InstanceRow row : plan.remove()) instances.destroy(row.name());
+        for (InstanceRow row : plan.remove()) instances.retire(row.name());
         for (InstanceRow row : plan.lost()) lose(row, "its container stopped or vanished, or its launch was interrupted");
         for (int i = 0; i < plan.launch(); i++) instances.launchWarm(pool);
         if (!plan.phase().equals(pool.phase()) || !java.util.Objects.equals(plan.failureMessage(), pool.failureMessage())) {

@@ -266,6 +266,9 @@ class DevEnvironmentIT {
                 .at("/environment/id").asText();
         DevEnvFixture.awaitPhase(server, id, alice, "ENVIRONMENT_PHASE_RUNNING");
         DevEnvFixture.awaitRunningInstances(server, poolId, 1);
+        // Settled: the environment's instance and one warm one, nothing left draining from earlier steps.
+        await().during(Duration.ofSeconds(2)).atMost(DevEnvFixture.DEADLINE).until(() -> DevEnvFixture.instances(server).size() == 2
+                && DevEnvFixture.instances(server).stream().allMatch(ContainerState::running));
         URI target = server.warmbox.routes().find(id).orElseThrow().target();
         Set<String> before = names(DevEnvFixture.instances(server));
 
@@ -277,13 +280,17 @@ class DevEnvironmentIT {
         assertThat(call(server, "GET", "/api/v1/environments/" + id, null, alice, 200).at("/environment/status/phase").asText()).isEqualTo("ENVIRONMENT_PHASE_RUNNING");
         JsonNode pool = DevEnvFixture.awaitRunningInstances(server, poolId, 1);
         assertThat(pool.at("/status/phase").asText()).isEqualTo("WARM_POOL_PHASE_READY");
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> names(DevEnvFixture.instances(server)).equals(before));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(names(DevEnvFixture.instances(server))).as("the same instances, none replaced or added").isEqualTo(before));
         call(server, "DELETE", "/api/v1/environments/" + id, null, alice, 204);
     }
 
     @Test
     @Order(7)
     void deletingAPoolDrainsItsInstances() {
+        for (JsonNode e : call(server, "GET", "/api/v1/environments", null, ADMIN, 200).get("environments")) {
+            call(server, "DELETE", "/api/v1/environments/" + e.get("id").asText(), null, ADMIN, 204);
+        }
         JsonNode deleting = call(server, "DELETE", "/api/v1/warm-pools/" + poolId, null, ADMIN, 202).get("warmPool");
         assertThat(deleting.at("/spec/desiredPhase").asText()).isEqualTo("WARM_POOL_PHASE_DELETED");
         assertThat(deleting.at("/status/phase").asText()).isIn("WARM_POOL_PHASE_DELETING", "WARM_POOL_PHASE_DELETED");
