@@ -112,8 +112,7 @@ final class Fields {
         JsonNode node = body.get(field);
         if (!node.isObject() || node.size() > 256) throw DevEnvException.invalid(prefix + field, "must be an object of at most 256 names to strings");
         Map<String, String> values = new LinkedHashMap<>();
-        for (var entries = node.fields(); entries.hasNext(); ) {
-            var entry = entries.next();
+        for (var entry : node.properties()) {
             if (!VARIABLE_NAME.matcher(entry.getKey()).matches()) {
                 throw DevEnvException.invalid(prefix + field + "." + entry.getKey(), "is not a variable name (letters, digits, '_', not starting with a digit)");
             }
