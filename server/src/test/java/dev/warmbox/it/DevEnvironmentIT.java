@@ -137,6 +137,15 @@ class DevEnvironmentIT {
         assertError(call(server, "POST", "/api/v1/environments", Map.of("projectId", projectId, "environmentClassId", classId, "env", Map.of("1BAD", "x")), alice, 400),
                 "invalid_request", "env.1BAD");
         call(server, "DELETE", "/api/v1/environment-classes/" + other, null, ADMIN, 204);
+        assertError(call(server, "DELETE", "/api/v1/environment-classes/" + classId, null, ADMIN, 409), "in_use", "warm pools");
+        assertError(call(server, "POST", "/api/v1/api-keys", Map.of("name", "x", "role", "root"), ADMIN, 400), "invalid_request", "role");
+        HttpResponse<String> malformed = server.request("POST", "/api/v1/projects", "{not json", ADMIN);
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertError(RunningServer.read(malformed.body()), "invalid_request", "JSON");
+        assertError(call(server, "POST", "/api/v1/projects", Map.of("name", "p2", "source", Map.of("image", "nope/none:1")), ADMIN, 400),
+                "invalid_request", "source.image");
+        assertError(call(server, "POST", "/api/v1/projects", Map.of("name", "p3", "source", Map.of("image", DevEnvFixture.IMAGE,
+                "git", Map.of("url", "https://example.com/repo.git"))), ADMIN, 400), "invalid_request", "source.git.url");
     }
 
     @Test
