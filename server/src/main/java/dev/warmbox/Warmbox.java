@@ -123,6 +123,11 @@ public final class Warmbox implements AutoCloseable {
         return devEnvironments.routes();
     }
 
+    /** The hash of each environment's access token, for the router (its AccessTokens seam). */
+    public Optional<String> accessTokenHash(String environmentId) {
+        return devEnvironments.tokenHash(environmentId);
+    }
+
     /** The port HTTP listens on (useful when configured as 0). */
     public int port() {
         return http.port();

@@ -68,6 +68,14 @@ public final class DevEnvironments implements AutoCloseable {
         return environments;
     }
 
+    /**
+     * The SHA-256 hex of an environment's access token, for the router's AccessTokens seam
+     * ({@code devEnvironments::tokenHash}); empty when the environment is unknown or deleted.
+     */
+    public java.util.Optional<String> tokenHash(String environmentId) {
+        return environments.tokenHash(environmentId);
+    }
+
     // ---- configuration: admins only ----
 
     public Object createClass(Principal who, byte[] body) {

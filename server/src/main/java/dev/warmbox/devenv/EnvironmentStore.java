@@ -142,6 +142,24 @@ final class EnvironmentStore {
                 to, now, environmentId, from)) > 0;
     }
 
+    /** Only the hash of an environment's access token is stored; the token itself is answered once, at the claim. */
+    void setAccessTokenHash(String environmentId, String hash) {
+        database.inTransaction(c -> update(c, "UPDATE environments SET access_token_hash = ? WHERE id = ?", hash, environmentId));
+    }
+
+    /** Access-token hashes of every environment not deleted, to fill the router's cache at start. */
+    java.util.Map<String, String> accessTokenHashes() {
+        return database.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT id, access_token_hash FROM environments "
+                    + "WHERE phase != 'ENVIRONMENT_PHASE_DELETED' AND access_token_hash IS NOT NULL");
+                    ResultSet r = select.executeQuery()) {
+                java.util.Map<String, String> hashes = new java.util.HashMap<>();
+                while (r.next()) hashes.put(r.getString(1), r.getString(2));
+                return hashes;
+            }
+        });
+    }
+
     Optional<EnvironmentRecord> environment(String id) {
         return database.withConnection(c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT " + ENVIRONMENT + " FROM environments WHERE id = ?")) {

@@ -42,6 +42,7 @@ final class Environments implements Routes {
     private PoolReconciler reconciler;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private final Map<String, String> accessTokenHashes = new ConcurrentHashMap<>();
 
     /** What personalization needs, from the claim until it ran. */
     private record Pending(Map<String, String> secrets, Map<String, String> env, long claimedAtNanos, boolean warm, Instant instanceReadyAt) {}
@@ -68,6 +69,7 @@ final class Environments implements Routes {
     /** After a restart: personalizations in flight lost the user's secrets, so those environments fail; routes come back. */
     void recover() {
         String now = clock.instant().toString();
+        accessTokenHashes.putAll(store.accessTokenHashes());
         for (EnvironmentRecord e : store.environments(null)) {
             switch (e.phase()) {
                 case EnvironmentRecord.CREATING, EnvironmentRecord.STARTING ->
@@ -104,6 +106,9 @@ final class Environments implements Routes {
             throw e;
         }
         EnvironmentRecord created = claim.environment();
+        AccessToken token = AccessToken.generate();
+        store.setAccessTokenHash(created.id(), token.hash());
+        accessTokenHashes.put(created.id(), token.hash());
         Instant readyAt = claim.instance().readyAt() == null ? null : Instant.parse(claim.instance().readyAt());
         pending.put(created.id(), new Pending(secrets, env, started, created.warm(), readyAt));
         routes.put(created.id(), route(created, claim.instance(), false));
@@ -122,7 +127,8 @@ final class Environments implements Routes {
             });
         }
         reconciler.wake();
-        return view(created, baseUrl);
+        EnvironmentView view = view(created, baseUrl);
+        return new EnvironmentView(view.id(), view.url(), token.link(view.url()), view.warm(), view.metadata(), view.status());
     }
 
     /** The claimed instance is warm: make it the user's. Runs while the instance is marked busy. */
@@ -180,6 +186,7 @@ final class Environments implements Routes {
         String now = clock.instant().toString();
         if (!store.transition(id, e.phase(), EnvironmentRecord.DELETING, now)) throw DevEnvException.conflict("changed", "environment " + id + " changed meanwhile; retry");
         routes.remove(id);
+        accessTokenHashes.remove(id);
         pending.remove(id);
         Optional<InstanceRow> instance = e.instanceName() == null ? Optional.empty() : store.instance(e.instanceName());
         if (instance.isPresent() && id.equals(instance.get().environmentId()) && !instances.busy().contains(instance.get().name())) {
@@ -201,6 +208,11 @@ final class Environments implements Routes {
         return e;
     }
 
+    /** The stored hash of the environment's access token (the router's AccessTokens), empty once it is deleted. */
+    Optional<String> tokenHash(String environmentId) {
+        return Optional.ofNullable(accessTokenHashes.get(environmentId));
+    }
+
     @Override
     public Optional<Route> find(String environmentId) {
         return Optional.ofNullable(routes.get(environmentId));
@@ -211,7 +223,9 @@ final class Environments implements Routes {
         return new Route(e.id(), e.ownerKeyId(), target, active && target != null);
     }
 
-    record EnvironmentView(String id, String url, boolean warm, Map<String, Object> metadata, Map<String, Object> status) {}
+    /** @param accessUrl the browser's link with the access token; only in the claim's answer, null elsewhere */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record EnvironmentView(String id, String url, String accessUrl, boolean warm, Map<String, Object> metadata, Map<String, Object> status) {}
 
     private EnvironmentView view(EnvironmentRecord e, String baseUrl) {
         Map<String, Object> metadata = new LinkedHashMap<>();
@@ -226,6 +240,6 @@ final class Environments implements Routes {
         status.put("failureMessage", e.failureMessage());
         status.put("readyAt", e.readyAt());
         status.put("routeActive", find(e.id()).map(Route::active).orElse(false));
-        return new EnvironmentView(e.id(), baseUrl + "/environments/" + e.id() + "/", e.warm(), metadata, status);
+        return new EnvironmentView(e.id(), baseUrl + "/environments/" + e.id() + "/", null, e.warm(), metadata, status);
     }
 }

@@ -84,6 +84,7 @@ final class Migrations {
                         warm                 INTEGER NOT NULL,
                         phase                TEXT NOT NULL,
                         failure_message      TEXT,
+                        access_token_hash    TEXT,
                         created_at           TEXT NOT NULL,
                         ready_at             TEXT,
                         updated_at           TEXT NOT NULL

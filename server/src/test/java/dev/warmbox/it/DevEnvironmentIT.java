@@ -157,6 +157,13 @@ class DevEnvironmentIT {
         String id = claimed.get("id").asText();
         assertThat(claimed.get("warm").asBoolean()).as("the pool had a warm instance").isTrue();
         assertThat(claimed.get("url").asText()).isEqualTo("http://127.0.0.1:" + server.warmbox.port() + "/environments/" + id + "/");
+        String token = java.net.URLDecoder.decode(claimed.get("accessUrl").asText().substring(claimed.get("url").asText().length() + "?token=".length()),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(token).as("the browser's link carries a fresh token").startsWith("wbe_").hasSizeGreaterThan(40);
+        assertThat(server.warmbox.accessTokenHash(id)).as("only its hash is kept, for the router").hasValue(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertThat(call(server, "GET", "/api/v1/environments/" + id, null, alice, 200).at("/environment/accessUrl").isMissingNode())
+                .as("the token is shown once").isTrue();
 
         DevEnvFixture.awaitPhase(server, id, alice, "ENVIRONMENT_PHASE_RUNNING");
         Route route = server.warmbox.routes().find(id).orElseThrow();
@@ -197,6 +204,7 @@ class DevEnvironmentIT {
                 + " && (sleep 1000 </dev/null >/dev/null 2>&1 &)").exitCode()).isZero();
 
         call(server, "DELETE", "/api/v1/environments/" + aliceEnv, null, alice, 204);
+        assertThat(server.warmbox.accessTokenHash(aliceEnv)).as("a deleted environment's link stops working").isEmpty();
         // Reset, returned, and the surplus replacement removed: the pool holds exactly the reset instance.
         await().atMost(DevEnvFixture.DEADLINE).pollInterval(Duration.ofMillis(200)).until(() ->
                 DevEnvFixture.instances(server).stream().map(ContainerState::name).toList().equals(List.of(resetContainer))
