@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Development environments (docs/dev-environments.md).
  *
- * @param network            Docker network instances join; the IDE port is reached at the container's address on it
+ * @param network            Docker network instances join, created with inter-container traffic off if absent (an
+ *                           existing one that allows it is refused); the IDE port is reached at the container's address on it
  * @param reconcileInterval  how often the pool reconciler compares desired and observed state (it also runs on every claim)
  * @param maxConcurrentLaunches instance launches, resets and prebuilds at once
  * @param hookTimeout        limit of one prebuild command or lifecycle hook
@@ -25,7 +26,7 @@ public record DevEnvSettings(
         Optional<Path> seedFile) {
 
     static DevEnvSettings from(Variables v) {
-        String network = v.string("DEVENV_NETWORK", "bridge");
+        String network = v.string("DEVENV_NETWORK", "warmbox-devenv");
         if (!network.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}")) {
             throw new ConfigException("DEVENV_NETWORK must be a Docker network name, got '" + network + "'");
         }

@@ -43,7 +43,7 @@ public final class DevEnvironments implements AutoCloseable {
         catalog = new Catalog(database, json, provider, clock);
         // The reconciler is built last, but prebuilds must wake it when a snapshot is ready.
         Runnable[] wake = {() -> { }};
-        prebuilds = new Prebuilds(database, catalog, poolStore, provider, blueprint, workers, clock, () -> wake[0].run());
+        prebuilds = new Prebuilds(database, catalog, poolStore, provider, blueprint, engine, workers, clock, () -> wake[0].run());
         environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock);
         Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock,
                 environments::personalize, environments::fail);

@@ -39,9 +39,23 @@ class InstanceEngine {
         }
     }
 
+    private volatile boolean networkReady;
+
+    /**
+     * The network exists and keeps environments from reaching each other: their IDEs have no login of
+     * their own, so only the host (the router) may reach them. Checked once per run; a refusal is a
+     * launch failure the pool reports (DEGRADED) and retries.
+     */
+    void ensureNetwork() {
+        if (networkReady) return;
+        provider.ensureIsolatedNetwork(settings.network(), Map.of(Blueprint.LABEL_MANAGED, "true"));
+        networkReady = true;
+    }
+
     /** Creates and starts the container; returns its address once its IDE port answers. */
     String launch(InstanceRow row, String image, Project project, EnvironmentClass environmentClass) {
         try {
+            ensureNetwork();
             String id = provider.create(blueprint.instance(row.name(), row.poolId(), image, project, environmentClass));
             provider.start(id);
             ContainerState state = provider.inspect(id).orElseThrow(() -> new InstanceException("instance " + row.name() + " vanished after start", null));

@@ -32,17 +32,19 @@ final class Prebuilds {
     private final WarmPoolStore pools;
     private final ContainerProvider provider;
     private final Blueprint blueprint;
+    private final InstanceEngine engine;
     private final ExecutorService workers;
     private final Clock clock;
     private final Runnable onSnapshot;
 
     Prebuilds(Database database, Catalog catalog, WarmPoolStore pools, ContainerProvider provider, Blueprint blueprint,
-              ExecutorService workers, Clock clock, Runnable onSnapshot) {
+              InstanceEngine engine, ExecutorService workers, Clock clock, Runnable onSnapshot) {
         this.database = database;
         this.catalog = catalog;
         this.pools = pools;
         this.provider = provider;
         this.blueprint = blueprint;
+        this.engine = engine;
         this.workers = workers;
         this.clock = clock;
         this.onSnapshot = onSnapshot;
@@ -88,6 +90,7 @@ final class Prebuilds {
     private void run(Prebuild prebuild, Project project, EnvironmentClass environmentClass) {
         String container = null;
         try {
+            engine.ensureNetwork();
             container = provider.create(blueprint.prebuild(prebuild.id(), project, environmentClass));
             provider.start(container);
             if (project.source().git() != null) {

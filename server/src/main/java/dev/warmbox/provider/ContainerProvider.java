@@ -43,6 +43,14 @@ public interface ContainerProvider {
      */
     ExecResult exec(String containerId, ExecSpec spec);
 
+    /**
+     * Makes sure a network exists on which containers are reachable from the host but not from each
+     * other (a bridge with inter-container traffic off), creating it with these labels if absent.
+     * An existing network of that name that lets containers reach each other is refused with a
+     * {@link ProviderException}: development environments run unauthenticated IDEs on it.
+     */
+    void ensureIsolatedNetwork(String name, Map<String, String> labels);
+
     /** Whether an image is present locally. */
     boolean imageExists(String imageReference);
 

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -299,6 +300,51 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
 
         synchronized String stderr() {
             return err.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    static final String ICC_OPTION = "com.docker.network.bridge.enable_icc";
+
+    @Override
+    public void ensureIsolatedNetwork(String name, Map<String, String> labels) {
+        String what = "ensure isolated network " + name;
+        Network network = findNetwork(name).orElseGet(() -> {
+            try {
+                client.createNetworkCmd().withName(name).withDriver("bridge").withCheckDuplicate(true)
+                        .withOptions(Map.of(ICC_OPTION, "false")).withLabels(labels).exec();
+            } catch (ConflictException createdMeanwhile) {
+                // Another server on this engine was first; what it created is checked below like any other.
+            } catch (RuntimeException e) {
+                throw failure(what, e);
+            }
+            return findNetwork(name).orElseThrow(() -> new ProviderException(what + " on " + dockerHost + " failed: it vanished after creation"));
+        });
+        Map<String, String> options = network.getOptions() == null ? Map.of() : network.getOptions();
+        if (!"bridge".equals(network.getDriver()) || !"false".equals(options.get(ICC_OPTION))) {
+            throw new ProviderException(what + " on " + dockerHost + " failed: network " + name + " lets its containers reach each other ("
+                    + "driver " + network.getDriver() + ", " + ICC_OPTION + "=" + options.get(ICC_OPTION) + "); use a bridge network created with "
+                    + ICC_OPTION + "=false, or a name that does not exist yet");
+        }
+    }
+
+    private Optional<Network> findNetwork(String name) {
+        try {
+            return Optional.of(client.inspectNetworkCmd().withNetworkId(name).exec());
+        } catch (NotFoundException absent) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw failure("inspect network " + name, e);
+        }
+    }
+
+    /** Removes a network; not on the seam because only tests remove networks. */
+    public void removeNetwork(String name) {
+        try {
+            client.removeNetworkCmd(name).exec();
+        } catch (NotFoundException alreadyGone) {
+            // Idempotent.
+        } catch (RuntimeException e) {
+            throw failure("remove network " + name, e);
         }
     }
 

@@ -28,7 +28,7 @@ class SeedsTest {
     Path dir;
 
     private DevEnvironments start(Database database, FakeContainerProvider engine, Path seed) {
-        DevEnvSettings settings = new DevEnvSettings("bridge", Duration.ofHours(1), 2, Duration.ofMinutes(1), Duration.ofSeconds(5),
+        DevEnvSettings settings = new DevEnvSettings("warmbox-devenv", Duration.ofHours(1), 2, Duration.ofMinutes(1), Duration.ofSeconds(5),
                 Optional.empty(), Optional.of(seed));
         DevEnvironments devEnvs = new DevEnvironments(database, engine, json, settings, "seed-test", new DevEnvMetrics(), Clock.systemUTC());
         devEnvs.start();

@@ -269,6 +269,12 @@ class DevEnvironmentIT {
         // still initializes (an optimistic claim), so more than one can be warm, never fewer.
         assertThat(warmCount).as("the pool's warm instance was handed out").isGreaterThanOrEqualTo(1);
         assertThat(distinctContainers(all, bob)).as("three claims, three instances").hasSize(3);
+        URI first = server.warmbox.routes().find(all.get(0)).orElseThrow().target();
+        String second = DevEnvFixture.containerOf(server, all.get(1));
+        assertThat(exec(second, "dev", "timeout 3 bash -c 'echo > /dev/tcp/" + first.getHost() + "/" + first.getPort() + "'").exitCode())
+                .as("one environment cannot reach another's IDE (the network has inter-container traffic off)").isNotZero();
+        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(first.resolve("/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                .as("while the server reaches it").isEqualTo(200);
         int cold = 3 - warmCount;
         assertThat(server.get("/metrics").body()).containsPattern("warm_pool_claims_total\\{result=\"instance_not_found\"\\} " + cold)
                 .containsPattern("warm_pool_claims_total\\{result=\"capacity_exhausted\"\\} 2")

@@ -34,6 +34,9 @@ public final class FakeContainerProvider implements ContainerProvider {
     private final Set<String> images = new HashSet<>();
     private final List<Call> calls = new ArrayList<>();
     private final List<Exec> execs = new ArrayList<>();
+    /** Network name to whether containers on it are isolated from each other; the engine's default bridge is not. */
+    private final Map<String, Boolean> networks = new java.util.HashMap<>(Map.of("bridge", false));
+    private int addresses;
     private volatile java.util.function.Function<Exec, ExecResult> execResponder = exec -> null;
     private int failingCreates;
     private String createFailure;
@@ -77,6 +80,7 @@ public final class FakeContainerProvider implements ContainerProvider {
                 box.status = ContainerState.Status.RUNNING;
                 box.startedAt = clock.instant();
                 box.exitCode = 0;
+                box.address = "10.88." + (++addresses / 250) + "." + (addresses % 250 + 2);
             }
             return null;
         });
@@ -139,6 +143,22 @@ public final class FakeContainerProvider implements ContainerProvider {
         });
         ExecResult scripted = execResponder.apply(new Exec(box.id, spec));
         return scripted != null ? scripted : FakeShell.run(spec);
+    }
+
+    @Override
+    public void ensureIsolatedNetwork(String name, Map<String, String> labels) {
+        locked("ensureIsolatedNetwork", name, () -> {
+            Boolean isolated = networks.putIfAbsent(name, true);
+            if (isolated != null && !isolated) {
+                throw new ProviderException("ensure isolated network " + name + " failed: network " + name + " lets its containers reach each other");
+            }
+            return null;
+        });
+    }
+
+    /** Removes a network made by {@link #ensureIsolatedNetwork}. */
+    public void removeNetwork(String name) {
+        withLock(() -> networks.remove(name));
     }
 
     @Override
@@ -300,8 +320,11 @@ public final class FakeContainerProvider implements ContainerProvider {
             this.spec = spec;
         }
 
+        String address;
+
         ContainerState state() {
-            return new ContainerState(id, spec.name(), status, spec.labels(), startedAt, exitCode);
+            return new ContainerState(id, spec.name(), status, spec.labels(), startedAt, exitCode,
+                    status == ContainerState.Status.RUNNING ? address : null);
         }
     }
 }
