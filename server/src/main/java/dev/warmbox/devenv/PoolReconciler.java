@@ -101,6 +101,10 @@ final class PoolReconciler implements AutoCloseable {
                 provider.remove(container.id());
             }
         }
+        // A claimed instance whose environment is gone: its removal failed earlier (the engine was away); retry.
+        List<InstanceRow> orphaned = rows.stream().filter(r -> r.claimed() && !busy.contains(r.name()) && environmentGone(r.environmentId())).toList();
+        orphaned.forEach(r -> instances.destroy(r.name()));
+        rows = rows.stream().filter(r -> !orphaned.contains(r)).toList();
         Map<String, ReconcilePlan> plans = new HashMap<>();
         Set<String> pooled = new HashSet<>();
         for (PoolRecord pool : pools.list(null, null, true)) {
@@ -118,6 +122,10 @@ final class PoolReconciler implements AutoCloseable {
             }
         }
         lastPlans = Map.copyOf(plans);
+    }
+
+    private boolean environmentGone(String environmentId) {
+        return environmentId == null || store.environment(environmentId).map(EnvironmentRecord::gone).orElse(true);
     }
 
     private void act(PoolRecord pool, ReconcilePlan plan) {

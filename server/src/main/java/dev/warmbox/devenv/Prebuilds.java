@@ -52,7 +52,11 @@ final class Prebuilds {
 
     /** Prebuilds a restart interrupted cannot be resumed: they fail, and their containers go. */
     void recover() {
-        for (ContainerState leftover : provider.list(blueprint.owned(Blueprint.KIND_PREBUILD))) provider.remove(leftover.id());
+        try {
+            for (ContainerState leftover : provider.list(blueprint.owned(Blueprint.KIND_PREBUILD))) provider.remove(leftover.id());
+        } catch (RuntimeException e) {
+            log.warn("could not remove prebuild containers left by a previous run: {}", e.getMessage());
+        }
         database.inTransaction(c -> {
             try (PreparedStatement fail = c.prepareStatement("UPDATE prebuilds SET status = ?, failure_message = ?, finished_at = ? WHERE status = ?")) {
                 fail.setString(1, Prebuild.FAILED);

@@ -116,6 +116,9 @@ class DevEnvironmentIT {
         assertThat(pool.at("/spec/specVersion").asText()).as("the snapshot update bumped the spec version").isEqualTo("2");
         assertThat(pool.at("/metadata/projectId").asText()).isEqualTo(projectId);
         assertThat(DevEnvFixture.instances(server)).as("one warm instance container").hasSize(1);
+        assertThat(call(server, "GET", "/api/v1/warm-pools?projectId=" + projectId + "&environmentClassId=" + classId, null, alice, 200)
+                .get("warmPools").findValuesAsText("id")).as("members read pools; filtered by project and class").containsExactly(poolId);
+        assertThat(call(server, "GET", "/api/v1/warm-pools?environmentClassId=none", null, alice, 200).get("warmPools")).isEmpty();
     }
 
     @Test

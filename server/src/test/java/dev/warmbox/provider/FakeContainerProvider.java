@@ -80,7 +80,8 @@ public final class FakeContainerProvider implements ContainerProvider {
                 box.status = ContainerState.Status.RUNNING;
                 box.startedAt = clock.instant();
                 box.exitCode = 0;
-                box.address = "10.88." + (++addresses / 250) + "." + (addresses % 250 + 2);
+                // Loopback, so code that dials it never sends traffic off this machine.
+                box.address = "127.88." + (++addresses / 250) + "." + (addresses % 250 + 2);
             }
             return null;
         });
