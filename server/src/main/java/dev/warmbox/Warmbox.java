@@ -77,7 +77,7 @@ public final class Warmbox implements AutoCloseable {
             devEnvironments = remember(new DevEnvironments(database, provider, json, config.devEnv(), config.instanceId(), devEnvMetrics, clock));
             devEnvMetrics.bindTo(registry);
             HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry, devEnvironments);
-            Routing environments = routing.orElse(new Routing(devEnvironments.routes(), environmentId -> Optional.empty()));
+            Routing environments = routing.orElse(new Routing(devEnvironments.routes(), devEnvironments.accessTokens()));
             EnvironmentRouter router = new EnvironmentRouter(environments.routes(), environments.accessTokens(), keys);
             http = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
@@ -123,9 +123,9 @@ public final class Warmbox implements AutoCloseable {
         return devEnvironments.routes();
     }
 
-    /** The hash of each environment's access token, for the router (its AccessTokens seam). */
+    /** The hash of each environment's access-link token, as the router reads it. */
     public Optional<String> accessTokenHash(String environmentId) {
-        return devEnvironments.tokenHash(environmentId);
+        return devEnvironments.accessTokens().tokenHash(environmentId);
     }
 
     /** The port HTTP listens on (useful when configured as 0). */

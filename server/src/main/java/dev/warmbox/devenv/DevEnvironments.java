@@ -3,6 +3,7 @@ package dev.warmbox.devenv;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warmbox.config.DevEnvSettings;
 import dev.warmbox.provider.ContainerProvider;
+import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.Routes;
 import dev.warmbox.store.Database;
 import dev.warmbox.store.Principal;
@@ -68,12 +69,9 @@ public final class DevEnvironments implements AutoCloseable {
         return environments;
     }
 
-    /**
-     * The SHA-256 hex of an environment's access token, for the router's AccessTokens seam
-     * ({@code devEnvironments::tokenHash}); empty when the environment is unknown or deleted.
-     */
-    public java.util.Optional<String> tokenHash(String environmentId) {
-        return environments.tokenHash(environmentId);
+    /** The hash of each environment's access-link token, for the router; empty once deleted. */
+    public AccessTokens accessTokens() {
+        return environments;
     }
 
     // ---- configuration: admins only ----

@@ -1,6 +1,8 @@
 package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.routing.AccessTokens;
+import dev.warmbox.routing.EnvironmentAccess;
 import dev.warmbox.routing.Route;
 import dev.warmbox.routing.Routes;
 import dev.warmbox.store.Principal;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * routes the router reads. A user's secrets and variables live only in memory until personalization
  * used them; they are never stored.
  */
-final class Environments implements Routes {
+final class Environments implements Routes, AccessTokens {
     private static final Logger log = LoggerFactory.getLogger(Environments.class);
     private static final Set<String> CREATE_FIELDS = Set.of("projectId", "environmentClassId", "secrets", "env");
 
@@ -106,7 +108,7 @@ final class Environments implements Routes {
             throw e;
         }
         EnvironmentRecord created = claim.environment();
-        AccessToken token = AccessToken.generate();
+        EnvironmentAccess.AccessToken token = EnvironmentAccess.newToken();
         store.setAccessTokenHash(created.id(), token.hash());
         accessTokenHashes.put(created.id(), token.hash());
         Instant readyAt = claim.instance().readyAt() == null ? null : Instant.parse(claim.instance().readyAt());
@@ -128,7 +130,8 @@ final class Environments implements Routes {
         }
         reconciler.wake();
         EnvironmentView view = view(created, baseUrl);
-        return new EnvironmentView(view.id(), view.url(), token.link(view.url()), view.warm(), view.metadata(), view.status());
+        String accessUrl = baseUrl + EnvironmentAccess.link(created.id(), token.token());
+        return new EnvironmentView(view.id(), view.url(), accessUrl, view.warm(), view.metadata(), view.status());
     }
 
     /** The claimed instance is warm: make it the user's. Runs while the instance is marked busy. */
@@ -208,8 +211,9 @@ final class Environments implements Routes {
         return e;
     }
 
-    /** The stored hash of the environment's access token (the router's AccessTokens), empty once it is deleted. */
-    Optional<String> tokenHash(String environmentId) {
+    /** The stored hash of the environment's access token, empty once it is deleted. */
+    @Override
+    public Optional<String> tokenHash(String environmentId) {
         return Optional.ofNullable(accessTokenHashes.get(environmentId));
     }
 

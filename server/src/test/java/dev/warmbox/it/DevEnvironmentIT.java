@@ -186,6 +186,15 @@ class DevEnvironmentIT {
         HttpResponse<String> ide = HttpClient.newHttpClient().send(HttpRequest.newBuilder(route.target().resolve("/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ide.statusCode()).as("the route's target answers HTTP").isEqualTo(200);
 
+        HttpClient plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        URI url = URI.create(claimed.get("url").asText());
+        assertThat(plain.send(HttpRequest.newBuilder(url).header("X-API-Key", alice).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("the owner gets through the router").isEqualTo(200);
+        assertThat(plain.send(HttpRequest.newBuilder(url).header("X-API-Key", bob).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("someone else does not").isEqualTo(403);
+        HttpResponse<String> link = plain.send(HttpRequest.newBuilder(URI.create(claimed.get("accessUrl").asText())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(link.statusCode()).as("the access link sets the cookie: %s", link.body()).isEqualTo(303);
+        assertThat(link.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c).startsWith("warmbox_access="));
         assertError(call(server, "GET", "/api/v1/environments/" + id, null, bob, 404), "not_found", id);
         assertError(call(server, "DELETE", "/api/v1/environments/" + id, null, bob, 404), "not_found", id);
         assertThat(call(server, "GET", "/api/v1/environments", null, bob, 200).get("environments")).as("bob sees none of alice's").isEmpty();
