@@ -3,6 +3,8 @@ package dev.warmbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.warmbox.config.WarmboxConfig;
+import dev.warmbox.devenv.DevEnvMetrics;
+import dev.warmbox.devenv.DevEnvironments;
 import dev.warmbox.execution.ExecutionService;
 import dev.warmbox.http.HttpApi;
 import dev.warmbox.metrics.WarmboxMetrics;
@@ -44,6 +46,7 @@ public final class Warmbox implements AutoCloseable {
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final Javalin http;
     private final WarmPools pools;
+    private final DevEnvironments devEnvironments;
     private final Optional<String> generatedKey;
 
     /** @param routing where /environments/{id}/ leads; empty: to the development environments of this server */
@@ -70,9 +73,11 @@ public final class Warmbox implements AutoCloseable {
             new ProcessorMetrics().bindTo(registry);
 
             ExecutionService executions = new ExecutionService(config.limits(), pools, sandboxes, metrics);
-            HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry);
-            // No development-environment store on this branch yet: every /environments/{id}/ is unknown.
-            Routing environments = routing.orElse(new Routing(environmentId -> Optional.empty(), environmentId -> Optional.empty()));
+            DevEnvMetrics devEnvMetrics = new DevEnvMetrics();
+            devEnvironments = remember(new DevEnvironments(database, provider, json, config.devEnv(), config.instanceId(), devEnvMetrics, clock));
+            devEnvMetrics.bindTo(registry);
+            HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry, devEnvironments);
+            Routing environments = routing.orElse(new Routing(devEnvironments.routes(), devEnvironments.accessTokens()));
             EnvironmentRouter router = new EnvironmentRouter(environments.routes(), environments.accessTokens(), keys);
             http = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
@@ -103,6 +108,7 @@ public final class Warmbox implements AutoCloseable {
         Warmbox warmbox = new Warmbox(config, clock, routing);
         try {
             warmbox.pools.start();
+            warmbox.devEnvironments.start();
             warmbox.http.start();
             warmbox.toClose.push(warmbox.http::stop);
             return warmbox;
@@ -110,6 +116,16 @@ public final class Warmbox implements AutoCloseable {
             warmbox.close();
             throw e;
         }
+    }
+
+    /** Where each development environment's IDE is, for the router. */
+    public Routes routes() {
+        return devEnvironments.routes();
+    }
+
+    /** The hash of each environment's access-link token, as the router reads it. */
+    public Optional<String> accessTokenHash(String environmentId) {
+        return devEnvironments.accessTokens().tokenHash(environmentId);
     }
 
     /** The port HTTP listens on (useful when configured as 0). */

@@ -27,7 +27,8 @@ public record WarmboxConfig(
         String imagePrefix,
         Optional<String> ociRuntime,
         PoolSettings pools,
-        Limits limits) {
+        Limits limits,
+        DevEnvSettings devEnv) {
 
     public static final String[] RUNTIMES = {"python", "javascript", "go", "java"};
 
@@ -44,7 +45,8 @@ public record WarmboxConfig(
                 v.string("WARMBOX_IMAGE_PREFIX", "warmbox/runtime-"),
                 v.string("WARMBOX_OCI_RUNTIME"),
                 pools(v),
-                limits(v));
+                limits(v),
+                DevEnvSettings.from(v));
     }
 
     private static String instanceId(Variables v) {
@@ -96,6 +98,6 @@ public record WarmboxConfig(
         return "WarmboxConfig[port=" + port + ", bindAddress=" + bindAddress + ", databasePath=" + databasePath
                 + ", bootstrapApiKey=" + bootstrapApiKey.map(k -> "(set)").orElse("(none)") + ", dockerHost=" + dockerHost
                 + ", instanceId=" + instanceId + ", runDir=" + runDir + ", imagePrefix=" + imagePrefix
-                + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + "]";
+                + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + ", devEnv=" + devEnv + "]";
     }
 }

@@ -1,11 +1,14 @@
 package dev.warmbox.http;
 
+import dev.warmbox.devenv.DevEnvException;
+import dev.warmbox.devenv.DevEnvironments;
 import dev.warmbox.execution.ExecutionService;
 import dev.warmbox.execution.Rejection;
 import dev.warmbox.pool.PoolView;
 import dev.warmbox.pool.WarmPools;
 import dev.warmbox.sandbox.Sandboxes;
 import dev.warmbox.store.ApiKeys;
+import dev.warmbox.store.Principal;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -24,15 +27,18 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     static final String API_KEY_HEADER = "X-API-Key";
+    static final String PRINCIPAL = "warmbox.principal";
 
     private final ExecutionService executions;
     private final WarmPools pools;
     private final Sandboxes sandboxes;
     private final ApiKeys keys;
     private final PrometheusMeterRegistry registry;
+    private final DevEnvRoutes devEnvRoutes;
 
     public HttpApi(ExecutionService executions, WarmPools pools, Sandboxes sandboxes, ApiKeys keys,
-                   PrometheusMeterRegistry registry) {
+                   PrometheusMeterRegistry registry, DevEnvironments devEnvs) {
+        this.devEnvRoutes = new DevEnvRoutes(devEnvs, keys);
         this.executions = executions;
         this.pools = pools;
         this.sandboxes = sandboxes;
@@ -48,6 +54,7 @@ public final class HttpApi {
         config.routes.post("/execute", this::execute);
         config.routes.get("/api/v1/warm-pool/status", ctx -> ctx.json(status()));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+        devEnvRoutes.install(config);
         installErrors(config);
     }
 
@@ -55,7 +62,8 @@ public final class HttpApi {
         if (ctx.path().startsWith("/health/")) return;
         String presented = ctx.header(API_KEY_HEADER);
         if (presented == null || presented.isBlank()) throw new Unauthorized("send your API key in the " + API_KEY_HEADER + " header");
-        if (keys.authenticate(presented).isEmpty()) throw new Unauthorized("the API key is not valid");
+        Principal principal = keys.authenticate(presented).orElseThrow(() -> new Unauthorized("the API key is not valid"));
+        ctx.attribute(PRINCIPAL, principal);
     }
 
     private void execute(Context ctx) {
@@ -99,6 +107,8 @@ public final class HttpApi {
             if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             fail(ctx, statusOf(e.kind()), e.code(), e.getMessage());
         });
+        config.routes.exception(Forbidden.class, (e, ctx) -> fail(ctx, 403, "forbidden", e.getMessage()));
+        config.routes.exception(DevEnvException.class, (e, ctx) -> fail(ctx, statusOf(e.kind()), e.code(), e.getMessage()));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), codeOf(e.getStatus()), e.getMessage()));
         config.routes.exception(Exception.class, (e, ctx) -> {
             log.error("unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
@@ -126,6 +136,15 @@ public final class HttpApi {
             case TOO_LARGE -> 413;
             case BUSY -> 429;
             case UNAVAILABLE -> 503;
+        };
+    }
+
+    private static int statusOf(DevEnvException.Kind kind) {
+        return switch (kind) {
+            case INVALID -> 400;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT, CAPACITY -> 409;
         };
     }
 

@@ -36,6 +36,21 @@ public interface ContainerProvider {
     /** Snapshots a container's filesystem as a new image and returns the image id. */
     String commit(String containerId, String imageReference, Map<String, String> labels);
 
+    /**
+     * Runs a command inside a running container and waits for it (up to the spec's timeout). A
+     * command that cannot start (no such binary) is an exit code, not an exception; a container that
+     * does not run is a {@link ProviderException}.
+     */
+    ExecResult exec(String containerId, ExecSpec spec);
+
+    /**
+     * Makes sure a network exists on which containers are reachable from the host but not from each
+     * other (a bridge with inter-container traffic off), creating it with these labels if absent.
+     * An existing network of that name that lets containers reach each other is refused with a
+     * {@link ProviderException}: development environments run unauthenticated IDEs on it.
+     */
+    void ensureIsolatedNetwork(String name, Map<String, String> labels);
+
     /** Whether an image is present locally. */
     boolean imageExists(String imageReference);
 

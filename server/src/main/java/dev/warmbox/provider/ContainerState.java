@@ -8,12 +8,19 @@ import java.util.Map;
  *
  * @param startedAt when it last started, or null if it never did
  * @param exitCode  the last exit code, meaningful only when not running
+ * @param ipAddress the container's address on its (first) network while it runs, or null
  */
 public record ContainerState(
-        String id, String name, Status status, Map<String, String> labels, Instant startedAt, int exitCode) {
+        String id, String name, Status status, Map<String, String> labels, Instant startedAt, int exitCode,
+        String ipAddress) {
 
     public ContainerState {
         labels = Map.copyOf(labels);
+        if (ipAddress != null && ipAddress.isEmpty()) ipAddress = null;
+    }
+
+    public ContainerState(String id, String name, Status status, Map<String, String> labels, Instant startedAt, int exitCode) {
+        this(id, name, status, labels, startedAt, exitCode, null);
     }
 
     public enum Status { CREATED, RUNNING, PAUSED, RESTARTING, EXITED, DEAD, REMOVING }

@@ -10,12 +10,19 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -189,7 +196,18 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
                 ContainerState.Status.valueOf(engineState.getStatus().toUpperCase(Locale.ROOT)),
                 labels == null ? Map.of() : labels,
                 startedAt(engineState.getStartedAt()),
-                exitCode == null ? 0 : exitCode.intValue());
+                exitCode == null ? 0 : exitCode.intValue(),
+                ipAddress(response));
+    }
+
+    /** The address on the first network that has one: what a host process dials to reach the container. */
+    static String ipAddress(InspectContainerResponse response) {
+        var settings = response.getNetworkSettings();
+        if (settings == null || settings.getNetworks() == null) return null;
+        return settings.getNetworks().values().stream()
+                .map(network -> network.getIpAddress())
+                .filter(ip -> ip != null && !ip.isEmpty())
+                .findFirst().orElse(null);
     }
 
     static Instant startedAt(String engineTimestamp) {
@@ -230,6 +248,107 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
     }
 
     @Override
+    public ExecResult exec(String containerId, ExecSpec spec) {
+        String what = "exec " + spec.command().getFirst() + " in container " + containerId;
+        try {
+            var create = client.execCreateCmd(containerId)
+                    .withCmd(spec.command().toArray(String[]::new))
+                    .withAttachStdout(true)
+                    .withAttachStderr(true);
+            if (spec.user() != null) create.withUser(spec.user());
+            if (spec.workingDir() != null) create.withWorkingDir(spec.workingDir());
+            if (!spec.env().isEmpty()) create.withEnv(spec.env());
+            String execId = create.exec().getId();
+            ExecOutput output = new ExecOutput();
+            boolean finished;
+            try (ExecOutput running = client.execStartCmd(execId).exec(output)) {
+                finished = running.awaitCompletion(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (!finished) return new ExecResult(-1, output.stdout(), output.stderr(), true);
+            Long exit = client.inspectExecCmd(execId).exec().getExitCodeLong();
+            return new ExecResult(exit == null ? -1 : exit.intValue(), output.stdout(), output.stderr(), false);
+        } catch (NotFoundException | ConflictException e) {
+            throw failure(what, "the container does not exist or does not run", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(what + " was interrupted", e);
+        } catch (IOException e) {
+            throw new ProviderException(what + " on " + dockerHost + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Collects an exec's two streams, each capped so a chatty command cannot fill the heap. */
+    private static final class ExecOutput extends ResultCallback.Adapter<Frame> {
+        private static final int CAP = 1 << 20;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        @Override
+        public void onNext(Frame frame) {
+            ByteArrayOutputStream target = frame.getStreamType() == StreamType.STDERR ? err : out;
+            synchronized (this) {
+                int room = CAP - target.size();
+                if (room > 0) target.write(frame.getPayload(), 0, Math.min(room, frame.getPayload().length));
+            }
+        }
+
+        synchronized String stdout() {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized String stderr() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    static final String ICC_OPTION = "com.docker.network.bridge.enable_icc";
+
+    @Override
+    public void ensureIsolatedNetwork(String name, Map<String, String> labels) {
+        String what = "ensure isolated network " + name;
+        Network network = findNetwork(name).orElseGet(() -> {
+            try {
+                client.createNetworkCmd().withName(name).withDriver("bridge").withCheckDuplicate(true)
+                        .withOptions(Map.of(ICC_OPTION, "false")).withLabels(labels).exec();
+            } catch (ConflictException createdMeanwhile) {
+                // Another server on this engine was first; what it created is checked below like any other.
+            } catch (RuntimeException e) {
+                throw failure(what, e);
+            }
+            return findNetwork(name).orElseThrow(() -> new ProviderException(what + " on " + dockerHost + " failed: it vanished after creation"));
+        });
+        Map<String, String> options = network.getOptions() == null ? Map.of() : network.getOptions();
+        if (!"bridge".equals(network.getDriver()) || !"false".equals(options.get(ICC_OPTION))) {
+            throw new ProviderException(what + " on " + dockerHost + " failed: network " + name + " lets its containers reach each other ("
+                    + "driver " + network.getDriver() + ", " + ICC_OPTION + "=" + options.get(ICC_OPTION) + "); use a bridge network created with "
+                    + ICC_OPTION + "=false, or a name that does not exist yet");
+        }
+    }
+
+    private Optional<Network> findNetwork(String name) {
+        try {
+            return Optional.of(client.inspectNetworkCmd().withNetworkId(name).exec());
+        } catch (NotFoundException absent) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw failure("inspect network " + name, e);
+        }
+    }
+
+    /** Removes a network; not on the seam because only tests remove networks. */
+    public void removeNetwork(String name) {
+        try {
+            client.removeNetworkCmd(name).exec();
+        } catch (NotFoundException alreadyGone) {
+            // Idempotent.
+        } catch (RuntimeException e) {
+            throw failure("remove network " + name, e);
+        }
+    }
+
+    @Override
     public boolean imageExists(String imageReference) {
         try {
             client.inspectImageCmd(imageReference).exec();
@@ -241,8 +360,8 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
         }
     }
 
-    /** Removes an image; package-private because only tests clean up images so far. */
-    void removeImage(String imageReference) {
+    /** Removes an image; not on the seam because only tests clean up images so far. */
+    public void removeImage(String imageReference) {
         try {
             client.removeImageCmd(imageReference).withForce(true).exec();
         } catch (NotFoundException alreadyGone) {

@@ -50,17 +50,17 @@ public final class Database implements AutoCloseable {
     }
 
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
     /** Runs work in one write transaction, committed if it returns and rolled back if it throws. */
-    <T> T inTransaction(Work<T> work) {
+    public <T> T inTransaction(Work<T> work) {
         return withConnection(connection -> inTransaction(connection, work));
     }
 
     /** Runs work on a pooled connection in auto-commit mode: each statement commits on its own. */
-    <T> T withConnection(Work<T> work) {
+    public <T> T withConnection(Work<T> work) {
         try (Connection connection = pool.getConnection()) {
             return work.run(connection);
         } catch (SQLException e) {

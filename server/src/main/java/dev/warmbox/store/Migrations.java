@@ -15,6 +15,79 @@ final class Migrations {
                         key_hash   BLOB NOT NULL UNIQUE,
                         role       TEXT NOT NULL CHECK (role IN ('admin', 'member')),
                         created_at TEXT NOT NULL
+                    )"""),
+            // Development environments (docs/dev-environments.md). Classes and projects keep their
+            // whole definition as JSON; what claims and the reconciler query or update is in columns.
+            new Migration(2, """
+                    CREATE TABLE environment_classes (
+                        id         TEXT PRIMARY KEY,
+                        name       TEXT NOT NULL UNIQUE,
+                        doc        TEXT NOT NULL
+                    )""", """
+                    CREATE TABLE projects (
+                        id         TEXT PRIMARY KEY,
+                        name       TEXT NOT NULL UNIQUE,
+                        doc        TEXT NOT NULL
+                    )""", """
+                    CREATE TABLE prebuilds (
+                        id                   TEXT PRIMARY KEY,
+                        project_id           TEXT NOT NULL REFERENCES projects (id),
+                        environment_class_id TEXT NOT NULL REFERENCES environment_classes (id),
+                        status               TEXT NOT NULL,
+                        snapshot_image       TEXT,
+                        log                  TEXT NOT NULL DEFAULT '',
+                        failure_message      TEXT,
+                        created_at           TEXT NOT NULL,
+                        finished_at          TEXT
+                    )""", """
+                    CREATE TABLE warm_pools (
+                        id                   TEXT PRIMARY KEY,
+                        project_id           TEXT NOT NULL REFERENCES projects (id),
+                        environment_class_id TEXT NOT NULL REFERENCES environment_classes (id),
+                        organization_id      TEXT NOT NULL,
+                        runner_id            TEXT NOT NULL,
+                        desired_phase        TEXT NOT NULL,
+                        min_size             INTEGER NOT NULL,
+                        max_size             INTEGER NOT NULL,
+                        max_instances        INTEGER,
+                        release_policy       TEXT NOT NULL,
+                        snapshot_id          TEXT,
+                        spec_version         INTEGER NOT NULL,
+                        phase                TEXT NOT NULL,
+                        failure_message      TEXT,
+                        status_version       INTEGER NOT NULL,
+                        deleted              INTEGER NOT NULL DEFAULT 0,
+                        created_at           TEXT NOT NULL,
+                        updated_at           TEXT NOT NULL
+                    )""", """
+                    CREATE UNIQUE INDEX warm_pools_one_per_project_and_class
+                        ON warm_pools (project_id, environment_class_id) WHERE deleted = 0""", """
+                    CREATE TABLE devenv_instances (
+                        name           TEXT PRIMARY KEY,
+                        pool_id        TEXT,
+                        project_id     TEXT NOT NULL,
+                        snapshot_id    TEXT NOT NULL,
+                        state          TEXT NOT NULL CHECK (state IN ('STARTING', 'WARM', 'CLAIMED', 'RESETTING')),
+                        ready          INTEGER NOT NULL DEFAULT 0,
+                        address        TEXT,
+                        environment_id TEXT UNIQUE,
+                        created_at     TEXT NOT NULL,
+                        ready_at       TEXT
+                    )""", """
+                    CREATE TABLE environments (
+                        id                   TEXT PRIMARY KEY,
+                        owner_key_id         TEXT NOT NULL,
+                        project_id           TEXT NOT NULL,
+                        environment_class_id TEXT NOT NULL,
+                        pool_id              TEXT,
+                        instance_name        TEXT,
+                        warm                 INTEGER NOT NULL,
+                        phase                TEXT NOT NULL,
+                        failure_message      TEXT,
+                        access_token_hash    TEXT,
+                        created_at           TEXT NOT NULL,
+                        ready_at             TEXT,
+                        updated_at           TEXT NOT NULL
                     )""")
     );
 

@@ -84,6 +84,15 @@ public final class RunningServer implements AutoCloseable {
         return send(request);
     }
 
+    /** Any method, a JSON body (or null) and a key (or null). */
+    public HttpResponse<String> request(String method, String path, String jsonBody, String apiKey) {
+        var request = HttpRequest.newBuilder(uri(path)).method(method,
+                jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
+        if (jsonBody != null) request.header("Content-Type", "application/json");
+        if (apiKey != null) request.header("X-API-Key", apiKey);
+        return send(request);
+    }
+
     /** POST /execute with the given fields; returns the parsed answer and fails on any non-200. */
     public JsonNode execute(Map<String, Object> fields) {
         HttpResponse<String> response = post("/execute", write(fields), "application/json", API_KEY);
@@ -110,7 +119,7 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (IOException e) {

@@ -37,12 +37,18 @@ abstract class ContainerProviderContract {
     /** Removes an image a test committed; the provider seam has no such operation. */
     protected abstract void removeImage(String imageReference);
 
+    /** Removes a network a test made; the provider seam has no such operation. */
+    protected abstract void removeNetwork(String name);
+
+    private final List<String> networks = new ArrayList<>();
+
     @AfterEach
     void removeWhatTheTestCreated() {
         for (ContainerState leftover : provider().list(Map.of(TEST_LABEL, testId))) {
             provider().remove(leftover.id());
         }
         images.forEach(this::removeImage);
+        networks.forEach(this::removeNetwork);
     }
 
     @Test
@@ -187,6 +193,60 @@ abstract class ContainerProviderContract {
         String fromSnapshot = provider().create(withImage(spec("from-snapshot"), image));
         provider().start(fromSnapshot);
         assertThat(provider().inspect(fromSnapshot).orElseThrow().running()).as("the snapshot runs").isTrue();
+    }
+
+    @Test
+    void execReturnsTheCommandsOutputAndExitCodeWithItsEnvironment() {
+        String id = startedContainer("exec");
+
+        ExecResult result = provider().exec(id, new ExecSpec(
+                List.of("sh", "-c", "echo \"$GREETING\"; echo oops >&2; exit 3"), null, "/", List.of("GREETING=hello there"),
+                Duration.ofSeconds(30)));
+
+        assertThat(result.timedOut()).as("a short command finishes").isFalse();
+        assertThat(result.exitCode()).as("the command's own exit code").isEqualTo(3);
+        assertThat(result.stdout()).as("stdout, with the exec's variable expanded").isEqualTo("hello there\n");
+        assertThat(result.stderr()).as("stderr kept apart").isEqualTo("oops\n");
+    }
+
+    @Test
+    void execInAContainerThatDoesNotRunFailsNamingIt() {
+        String id = provider().create(spec("exec-not-running"));
+
+        assertThatThrownBy(() -> provider().exec(id, new ExecSpec(List.of("true"), null, null, List.of(), Duration.ofSeconds(10))))
+                .as("exec needs a running container")
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining(id);
+    }
+
+    @Test
+    void startedContainerHasAnAddress() {
+        String id = startedContainer("addressed");
+
+        assertThat(provider().inspect(id).orElseThrow().ipAddress()).as("a running container on a network is reachable at an address").isNotBlank();
+    }
+
+    @Test
+    void ensureIsolatedNetworkCreatesOnceANetworkContainersRunOn() {
+        String network = "warmbox-contract-" + testId;
+        networks.add(network);
+
+        provider().ensureIsolatedNetwork(network, Map.of(TEST_LABEL, testId));
+        provider().ensureIsolatedNetwork(network, Map.of(TEST_LABEL, testId));
+
+        ContainerSpec base = spec("on-network");
+        String id = provider().create(new ContainerSpec(base.name(), base.image(), base.labels(), base.env(), base.command(), base.user(), base.limits(),
+                base.readOnlyRootfs(), base.tmpfs(), base.binds(), network, base.capAdd(), base.noNewPrivileges(), base.ociRuntime(), base.init()));
+        provider().start(id);
+        assertThat(provider().inspect(id).orElseThrow().ipAddress()).as("the container got an address on %s", network).isNotBlank();
+    }
+
+    @Test
+    void ensureIsolatedNetworkRefusesANetworkWhereContainersReachEachOther() {
+        assertThatThrownBy(() -> provider().ensureIsolatedNetwork("bridge", Map.of()))
+                .as("the engine's default bridge lets containers talk to each other")
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining("bridge");
     }
 
     @Test

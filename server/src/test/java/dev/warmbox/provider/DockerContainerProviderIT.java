@@ -45,6 +45,11 @@ class DockerContainerProviderIT extends ContainerProviderContract {
         docker.removeImage(imageReference);
     }
 
+    @Override
+    protected void removeNetwork(String name) {
+        docker.removeNetwork(name);
+    }
+
     @Test
     void hardenedSpecRunsWithEveryLimitApplied(@TempDir Path shared) throws Exception {
         ContainerSpec base = spec("hardened");

@@ -33,6 +33,11 @@ public final class FakeContainerProvider implements ContainerProvider {
     private final Map<String, Box> containers = new LinkedHashMap<>();
     private final Set<String> images = new HashSet<>();
     private final List<Call> calls = new ArrayList<>();
+    private final List<Exec> execs = new ArrayList<>();
+    /** Network name to whether containers on it are isolated from each other; the engine's default bridge is not. */
+    private final Map<String, Boolean> networks = new java.util.HashMap<>(Map.of("bridge", false));
+    private int addresses;
+    private volatile java.util.function.Function<Exec, ExecResult> execResponder = exec -> null;
     private int failingCreates;
     private String createFailure;
     private boolean reachable = true;
@@ -75,6 +80,8 @@ public final class FakeContainerProvider implements ContainerProvider {
                 box.status = ContainerState.Status.RUNNING;
                 box.startedAt = clock.instant();
                 box.exitCode = 0;
+                // Loopback, so code that dials it never sends traffic off this machine.
+                box.address = "127.88." + (++addresses / 250) + "." + (addresses % 250 + 2);
             }
             return null;
         });
@@ -126,6 +133,36 @@ public final class FakeContainerProvider implements ContainerProvider {
     }
 
     @Override
+    public ExecResult exec(String containerId, ExecSpec spec) {
+        Box box = locked("exec", containerId, () -> {
+            Box found = existing("exec in", containerId);
+            if (found.status != ContainerState.Status.RUNNING) {
+                throw new ProviderException("exec in container " + containerId + " failed: it does not run");
+            }
+            execs.add(new Exec(found.id, spec));
+            return found;
+        });
+        ExecResult scripted = execResponder.apply(new Exec(box.id, spec));
+        return scripted != null ? scripted : FakeShell.run(spec);
+    }
+
+    @Override
+    public void ensureIsolatedNetwork(String name, Map<String, String> labels) {
+        locked("ensureIsolatedNetwork", name, () -> {
+            Boolean isolated = networks.putIfAbsent(name, true);
+            if (isolated != null && !isolated) {
+                throw new ProviderException("ensure isolated network " + name + " failed: network " + name + " lets its containers reach each other");
+            }
+            return null;
+        });
+    }
+
+    /** Removes a network made by {@link #ensureIsolatedNetwork}. */
+    public void removeNetwork(String name) {
+        withLock(() -> networks.remove(name));
+    }
+
+    @Override
     public boolean imageExists(String imageReference) {
         return locked("imageExists", imageReference, () -> images.contains(imageReference));
     }
@@ -142,6 +179,31 @@ public final class FakeContainerProvider implements ContainerProvider {
     }
 
     // ---- what a test does to the fake ----
+
+    /** One exec: the container it ran in and what it ran. */
+    public record Exec(String containerId, ExecSpec spec) {
+        public String commandLine() {
+            return String.join(" ", spec.command());
+        }
+    }
+
+    /**
+     * Answers execs from now on: the responder's result, or when it returns null, the fake's tiny
+     * shell (echo, exit, $VARIABLES), which is also what answers when no responder is set.
+     */
+    public void onExec(java.util.function.Function<Exec, ExecResult> responder) {
+        withLock(() -> execResponder = responder);
+    }
+
+    /** Every exec so far, oldest first. */
+    public List<Exec> execs() {
+        lock.lock();
+        try {
+            return List.copyOf(execs);
+        } finally {
+            lock.unlock();
+        }
+    }
 
     /** The next {@code count} creates fail with a {@link ProviderException} carrying {@code message}. */
     public void failNextCreates(int count, String message) {
@@ -259,8 +321,11 @@ public final class FakeContainerProvider implements ContainerProvider {
             this.spec = spec;
         }
 
+        String address;
+
         ContainerState state() {
-            return new ContainerState(id, spec.name(), status, spec.labels(), startedAt, exitCode);
+            return new ContainerState(id, spec.name(), status, spec.labels(), startedAt, exitCode,
+                    status == ContainerState.Status.RUNNING ? address : null);
         }
     }
 }

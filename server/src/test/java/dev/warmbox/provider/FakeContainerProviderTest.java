@@ -28,6 +28,11 @@ class FakeContainerProviderTest extends ContainerProviderContract {
         fake.removeImage(imageReference);
     }
 
+    @Override
+    protected void removeNetwork(String name) {
+        fake.removeNetwork(name);
+    }
+
     @Test
     void failsExactlyTheRequestedNumberOfCreates() {
         fake.failNextCreates(2, "disk full");

@@ -1,0 +1,202 @@
+package dev.warmbox.devenv;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.provider.ContainerProvider;
+import dev.warmbox.store.Database;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** Environment classes and projects: validated on the way in, stored as JSON documents. */
+final class Catalog {
+    private static final Set<String> CLASS_FIELDS = Set.of("name", "cpu", "memoryBytes", "diskBytes", "ociRuntime");
+    private static final Set<String> PROJECT_FIELDS = Set.of("name", "source", "prebuildCommands", "prebuildEnvironmentClassIds",
+            "postCreateCommand", "postStartCommand", "postAttachCommand", "env", "secrets", "idePort", "user");
+
+    private final Database database;
+    private final ObjectMapper json;
+    private final ContainerProvider provider;
+    private final Clock clock;
+
+    Catalog(Database database, ObjectMapper json, ContainerProvider provider, Clock clock) {
+        this.database = database;
+        this.json = json;
+        this.provider = provider;
+        this.clock = clock;
+    }
+
+    EnvironmentClass createClass(byte[] body) {
+        Fields f = Fields.parse(json, body, CLASS_FIELDS);
+        String now = clock.instant().toString();
+        Double cpu = f.number("cpu", 0.1, 64);
+        Long memory = f.longValue("memoryBytes", 64L << 20, 256L << 30);
+        Long disk = f.longValue("diskBytes", 0, 16L << 40);
+        String runtime = f.text("ociRuntime", null);
+        if (runtime != null && !runtime.matches("[a-zA-Z0-9_.-]{1,64}")) throw DevEnvException.invalid("ociRuntime", "must be a runtime name such as runsc");
+        EnvironmentClass created = new EnvironmentClass(UUID.randomUUID().toString(), name(f), cpu == null ? 1.0 : cpu,
+                memory == null ? 1L << 30 : memory, disk == null ? 0 : disk, runtime, now, now);
+        insert("environment_classes", created.id(), created.name(), created);
+        return created;
+    }
+
+    Project createProject(byte[] body) {
+        Fields f = Fields.parse(json, body, PROJECT_FIELDS);
+        String name = name(f);
+        Project.Source source = source(f.object("source"));
+        List<String> classes = f.texts("prebuildEnvironmentClassIds", 32);
+        for (String classId : classes) environmentClass(classId, "prebuildEnvironmentClassIds");
+        Integer port = f.integer("idePort", 1, 65535);
+        String user = f.text("user", null);
+        if (user != null && !user.matches("[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,31}(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,31})?")) {
+            throw DevEnvException.invalid("user", "must be a user name or uid, optionally with :group");
+        }
+        String now = clock.instant().toString();
+        Project created = new Project(UUID.randomUUID().toString(), name, source, f.texts("prebuildCommands", 64), classes,
+                f.text("postCreateCommand", null), f.text("postStartCommand", null), f.text("postAttachCommand", null),
+                f.variables("env"), f.variables("secrets"), port == null ? 7681 : port, user, now, now);
+        insert("projects", created.id(), created.name(), created);
+        return created;
+    }
+
+    private Project.Source source(Fields source) {
+        if (source == null) throw DevEnvException.invalid("source", "is required: {image, git?: {url, ref?}}");
+        String image = source.requiredText("image");
+        if (!provider.imageExists(image)) {
+            throw DevEnvException.invalid("source.image", "names an image that is not present on this server: " + image);
+        }
+        Fields git = source.object("git");
+        if (git == null) return new Project.Source(image, null);
+        String url = git.requiredText("url");
+        localRepository(url);
+        String ref = git.text("ref", null);
+        if (ref != null && !ref.matches("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}")) throw DevEnvException.invalid("source.git.ref", "is not a valid ref name");
+        return new Project.Source(image, new Project.Git(url, ref));
+    }
+
+    /** The repository's directory: only local paths and file:// URLs, so prebuilds never reach a network. */
+    static Path localRepository(String url) {
+        Path path;
+        try {
+            path = url.startsWith("file://") ? Path.of(URI.create(url)) : Path.of(url);
+        } catch (RuntimeException e) {
+            throw DevEnvException.invalid("source.git.url", "must be an absolute path or a file:// URL of a repository on this machine");
+        }
+        if (!path.isAbsolute()) throw DevEnvException.invalid("source.git.url", "must be an absolute path or a file:// URL of a repository on this machine");
+        if (!Files.isDirectory(path)) throw DevEnvException.invalid("source.git.url", "names no directory on this machine: " + path);
+        return path.normalize();
+    }
+
+    private static String name(Fields f) {
+        String name = f.requiredText("name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}")) throw DevEnvException.invalid("name", "must be 1-64 letters, digits, spaces, '.', '_' or '-'");
+        return name;
+    }
+
+    EnvironmentClass environmentClass(String id) {
+        return find("environment_classes", id, EnvironmentClass.class).orElseThrow(() -> DevEnvException.notFound("environment class", id));
+    }
+
+    /** A class a request refers to; a missing one is the request's mistake, named by its field. */
+    EnvironmentClass environmentClass(String id, String field) {
+        return find("environment_classes", id, EnvironmentClass.class)
+                .orElseThrow(() -> DevEnvException.invalid(field, "names no environment class: " + id));
+    }
+
+    Project project(String id) {
+        return find("projects", id, Project.class).orElseThrow(() -> DevEnvException.notFound("project", id));
+    }
+
+    Project project(String id, String field) {
+        return find("projects", id, Project.class).orElseThrow(() -> DevEnvException.invalid(field, "names no project: " + id));
+    }
+
+    List<EnvironmentClass> classes() {
+        return all("environment_classes", EnvironmentClass.class);
+    }
+
+    List<Project> projects() {
+        return all("projects", Project.class);
+    }
+
+    /** Deletes a class or project nothing refers to any more; 409 while a pool, prebuild or environment does. */
+    void delete(String table, String id, String what) {
+        find(table, id, Object.class).orElseThrow(() -> DevEnvException.notFound(what, id));
+        String column = table.equals("projects") ? "project_id" : "environment_class_id";
+        database.inTransaction(c -> {
+            for (String user : List.of("warm_pools", "prebuilds", "environments")) {
+                try (PreparedStatement used = c.prepareStatement("SELECT count(*) FROM " + user + " WHERE " + column + " = ?"
+                        + (user.equals("environments") ? " AND phase != 'ENVIRONMENT_PHASE_DELETED'" : ""))) {
+                    used.setString(1, id);
+                    try (ResultSet rows = used.executeQuery()) {
+                        if (rows.next() && rows.getInt(1) > 0) {
+                            throw DevEnvException.conflict("in_use", "the " + what + " " + id + " is still used by " + user.replace('_', ' '));
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+                delete.setString(1, id);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    private void insert(String table, String id, String name, Object doc) {
+        database.inTransaction(c -> {
+                try (PreparedStatement taken = c.prepareStatement("SELECT 1 FROM " + table + " WHERE name = ?")) {
+                    taken.setString(1, name);
+                    try (ResultSet rows = taken.executeQuery()) {
+                        if (rows.next()) throw DevEnvException.conflict("already_exists", "the name " + name + " is already taken");
+                    }
+                }
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (id, name, doc) VALUES (?, ?, ?)")) {
+                    insert.setString(1, id);
+                    insert.setString(2, name);
+                    insert.setString(3, json.writeValueAsString(doc));
+                    return insert.executeUpdate();
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("cannot write " + doc, e);
+                }
+            });
+    }
+
+    private <T> Optional<T> find(String table, String id, Class<T> type) {
+        return database.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT doc FROM " + table + " WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(read(rows.getString(1), type)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private <T> List<T> all(String table, Class<T> type) {
+        return database.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT doc FROM " + table + " ORDER BY name");
+                    ResultSet rows = select.executeQuery()) {
+                List<T> found = new ArrayList<>();
+                while (rows.next()) found.add(read(rows.getString(1), type));
+                return found;
+            }
+        });
+    }
+
+    private <T> T read(String doc, Class<T> type) throws SQLException {
+        try {
+            return json.readValue(doc, type);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored document is not readable as " + type.getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.warmbox.devenv;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.provider.ContainerProvider;
+import dev.warmbox.routing.AccessTokens;
+import dev.warmbox.routing.Routes;
+import dev.warmbox.store.Database;
+import dev.warmbox.store.Principal;
+import dev.warmbox.store.Role;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The door to development environments: classes, projects, prebuilds, warm pools and environments,
+ * as the HTTP API uses them. Who may do what is decided here (admins configure, members claim), so
+ * every caller gets the same rules. Threads: {@code warmbox-devenv-worker-N} (virtual: launches,
+ * resets, personalization, prebuilds) and the reconciler's one thread; both stop in {@link #close()}.
+ */
+public final class DevEnvironments implements AutoCloseable {
+    private final ObjectMapper json;
+    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("warmbox-devenv-worker-", 0).factory());
+    private final DevEnvSettings settings;
+    private final Catalog catalog;
+    private final Prebuilds prebuilds;
+    private final WarmPoolService pools;
+    private final Environments environments;
+    private final PoolReconciler reconciler;
+    private final EnvironmentStore store;
+    private final Seeds seeds;
+
+    public DevEnvironments(Database database, ContainerProvider provider, ObjectMapper json, DevEnvSettings settings, String instanceId,
+                           DevEnvMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.json = json;
+        Blueprint blueprint = new Blueprint(instanceId, settings);
+        InstanceEngine engine = new InstanceEngine(provider, blueprint, settings);
+        WarmPoolStore poolStore = new WarmPoolStore(database);
+        store = new EnvironmentStore(database);
+        catalog = new Catalog(database, json, provider, clock);
+        // The reconciler is built last, but prebuilds must wake it when a snapshot is ready.
+        Runnable[] wake = {() -> { }};
+        prebuilds = new Prebuilds(database, catalog, poolStore, provider, blueprint, engine, workers, clock, () -> wake[0].run());
+        environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock);
+        Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock,
+                environments::personalize, environments::fail);
+        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, environments::fail);
+        wake[0] = reconciler::wake;
+        environments.connect(instances, reconciler);
+        pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
+        seeds = new Seeds(json, catalog, pools, poolStore);
+        metrics.countFrom(this::countByState);
+    }
+
+    /** Seeds what does not exist yet, fails what a restart interrupted, and starts reconciling. */
+    public void start() {
+        settings.seedFile().ifPresent(seeds::apply);
+        prebuilds.recover();
+        environments.recover();
+        reconciler.start(settings.reconcileInterval());
+    }
+
+    /** What the router reads: where each environment is and whose it is. */
+    public Routes routes() {
+        return environments;
+    }
+
+    /** The hash of each environment's access-link token, for the router; empty once deleted. */
+    public AccessTokens accessTokens() {
+        return environments;
+    }
+
+    // ---- configuration: admins only ----
+
+    public Object createClass(Principal who, byte[] body) {
+        admin(who);
+        return catalog.createClass(body);
+    }
+
+    public Object environmentClass(Principal who, String id) {
+        return catalog.environmentClass(id);
+    }
+
+    public Object classes(Principal who) {
+        return Map.of("environmentClasses", catalog.classes());
+    }
+
+    public void deleteClass(Principal who, String id) {
+        admin(who);
+        catalog.delete("environment_classes", id, "environment class");
+    }
+
+    public Object createProject(Principal who, byte[] body) {
+        admin(who);
+        return catalog.createProject(body);
+    }
+
+    public Object project(Principal who, String id) {
+        return catalog.project(id);
+    }
+
+    public Object projects(Principal who) {
+        return Map.of("projects", catalog.projects());
+    }
+
+    public void deleteProject(Principal who, String id) {
+        admin(who);
+        catalog.delete("projects", id, "project");
+    }
+
+    public Object startPrebuild(Principal who, String projectId, byte[] body) {
+        admin(who);
+        Fields f = Fields.parse(json, body, java.util.Set.of("environmentClassId"));
+        return prebuilds.start(projectId, f.requiredText("environmentClassId"));
+    }
+
+    public Object prebuild(Principal who, String projectId, String prebuildId) {
+        Prebuild p = prebuilds.find(prebuildId).filter(b -> b.projectId().equals(projectId))
+                .orElseThrow(() -> DevEnvException.notFound("prebuild of project " + projectId, prebuildId));
+        Map<String, Object> view = new HashMap<>(Map.of("prebuild", p));
+        view.put("log", prebuilds.logOf(prebuildId));
+        return view;
+    }
+
+    public Object prebuilds(Principal who, String projectId) {
+        catalog.project(projectId);
+        return Map.of("prebuilds", prebuilds.ofProject(projectId));
+    }
+
+    public Object createPool(Principal who, byte[] body) {
+        admin(who);
+        return Map.of("warmPool", pools.create(body));
+    }
+
+    public Object pool(Principal who, String id) {
+        return Map.of("warmPool", pools.get(id));
+    }
+
+    public Object pools(Principal who, String projectId, String environmentClassId) {
+        return Map.of("warmPools", pools.list(projectId, environmentClassId));
+    }
+
+    public Object updatePool(Principal who, String id, byte[] body) {
+        admin(who);
+        return Map.of("warmPool", pools.update(id, body));
+    }
+
+    public Object deletePool(Principal who, String id) {
+        admin(who);
+        return Map.of("warmPool", pools.delete(id));
+    }
+
+    public Object patchAppDefinition(Principal who, String name, byte[] body) {
+        admin(who);
+        return pools.patchAppDefinition(name, body);
+    }
+
+    // ---- environments: members their own, admins all ----
+
+    public Object createEnvironment(Principal who, byte[] body, String baseUrl) {
+        return Map.of("environment", environments.create(who, body, base(baseUrl)));
+    }
+
+    public Object environment(Principal who, String id, String baseUrl) {
+        return Map.of("environment", environments.get(who, id, base(baseUrl)));
+    }
+
+    public Object environments(Principal who, String baseUrl) {
+        return Map.of("environments", environments.list(who, base(baseUrl)));
+    }
+
+    public void deleteEnvironment(Principal who, String id) {
+        environments.delete(who, id);
+    }
+
+    private String base(String fromRequest) {
+        return settings.publicUrl().orElse(fromRequest);
+    }
+
+    private static void admin(Principal who) {
+        if (who.role() != Role.ADMIN) throw DevEnvException.forbidden("only admins configure environment classes, projects, prebuilds and warm pools");
+    }
+
+    private Map<String, Long> countByState() {
+        Map<String, Long> counts = new HashMap<>();
+        for (InstanceRow row : store.instances()) {
+            String state = switch (row.state()) {
+                case InstanceRow.WARM -> row.ready() ? "running" : "starting";
+                case InstanceRow.CLAIMED -> "claimed";
+                case InstanceRow.RESETTING -> "resetting";
+                default -> "starting";
+            };
+            counts.merge(state, 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    @Override
+    public void close() {
+        reconciler.close();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) workers.shutdownNow();
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.warmbox.devenv;
+
+/**
+ * One instance (a container) as the database knows it. The container's name is the key, so the
+ * reconciler can match rows to what the engine lists by label after a restart.
+ *
+ * @param state   STARTING (launching or warming up), WARM (claimable), CLAIMED (an environment's),
+ *                RESETTING (released, being reset to return to the pool)
+ * @param ready   whether its warm-up finished; a claim may take it before (optimistic claim)
+ * @param address where the container is reachable from this host, once started
+ */
+record InstanceRow(String name, String poolId, String projectId, String snapshotId, String state, boolean ready,
+                   String address, String environmentId, String createdAt, String readyAt) {
+    static final String STARTING = "STARTING";
+    static final String WARM = "WARM";
+    static final String CLAIMED = "CLAIMED";
+    static final String RESETTING = "RESETTING";
+
+    boolean claimed() {
+        return state.equals(CLAIMED);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.warmbox.devenv;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of instances: launch (warm or cold), reset, destroy. Each operation marks its instance busy
+ * for its whole length, so the reconciler leaves it alone; the database row is written before the
+ * container exists and removed after it is gone, so a restart finds either both or a row to clean.
+ */
+final class Instances {
+    private static final Logger log = LoggerFactory.getLogger(Instances.class);
+
+    private final EnvironmentStore store;
+    private final Catalog catalog;
+    private final Prebuilds prebuilds;
+    private final InstanceEngine engine;
+    private final ExecutorService workers;
+    private final Semaphore launchPermits;
+    private final Clock clock;
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final Map<String, LaunchHealth> health = new ConcurrentHashMap<>();
+    /** Called with an instance that is claimed and has finished warming up: personalize it now. */
+    private final Consumer<InstanceRow> claimedAndReady;
+    /** Called with (environment id, reason) when a claimed instance could not be launched. */
+    private final BiConsumer<String, String> claimFailed;
+
+    Instances(EnvironmentStore store, Catalog catalog, Prebuilds prebuilds, InstanceEngine engine, ExecutorService workers, int maxConcurrentLaunches,
+              Clock clock, Consumer<InstanceRow> claimedAndReady, BiConsumer<String, String> claimFailed) {
+        this.store = store;
+        this.catalog = catalog;
+        this.prebuilds = prebuilds;
+        this.engine = engine;
+        this.workers = workers;
+        this.launchPermits = new Semaphore(maxConcurrentLaunches);
+        this.clock = clock;
+        this.claimedAndReady = claimedAndReady;
+        this.claimFailed = claimFailed;
+    }
+
+    static String newName() {
+        return "wb-dev-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    Set<String> busy() {
+        return busy;
+    }
+
+    LaunchHealth health(String poolId) {
+        return health.getOrDefault(poolId, LaunchHealth.OK);
+    }
+
+    /** A new warm instance for the pool: its row first, then the container, in the background. */
+    void launchWarm(PoolRecord pool) {
+        String name = newName();
+        busy.add(name);
+        InstanceRow row = new InstanceRow(name, pool.id(), pool.projectId(), pool.snapshotId(), InstanceRow.STARTING, false, null, null,
+                clock.instant().toString(), null);
+        try {
+            store.insertInstance(row);
+        } catch (RuntimeException e) {
+            busy.remove(name);
+            throw e;
+        }
+        workers.execute(() -> launch(row, pool.environmentClassId()));
+    }
+
+    /** A cold start: the claim already wrote the row (CLAIMED); launch it now. */
+    void launchCold(InstanceRow row, String environmentClassId) {
+        busy.add(row.name());
+        workers.execute(() -> launch(row, environmentClassId));
+    }
+
+    private void launch(InstanceRow row, String environmentClassId) {
+        boolean permit = false;
+        try {
+            launchPermits.acquire();
+            permit = true;
+            Project project = catalog.project(row.projectId());
+            EnvironmentClass environmentClass = catalog.environmentClass(environmentClassId);
+            String image = prebuilds.snapshotImage(row.snapshotId())
+                    .orElseThrow(() -> new IllegalStateException("snapshot " + row.snapshotId() + " has no image"));
+            String address = engine.launch(row, image, project, environmentClass);
+            store.setAddress(row.name(), address);
+            engine.warmUp(row.name(), project);
+            InstanceRow after = store.markReady(row.name(), address, clock.instant().toString()).orElseThrow();
+            if (row.poolId() != null) health.remove(row.poolId());
+            if (after.claimed()) claimedAndReady.accept(after);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed(row, "interrupted while launching (warmbox is stopping)");
+        } catch (RuntimeException e) {
+            log.warn("instance {} failed to launch: {}", row.name(), e.getMessage());
+            if (row.poolId() != null) health.merge(row.poolId(), LaunchHealth.OK.failed(clock.instant(), e.getMessage()),
+                    (old, fresh) -> old.failed(clock.instant(), e.getMessage()));
+            failed(row, e.getMessage());
+        } finally {
+            if (permit) launchPermits.release();
+            busy.remove(row.name());
+        }
+    }
+
+    private void failed(InstanceRow row, String reason) {
+        InstanceRow now = store.instance(row.name()).orElse(row);
+        destroyNow(row.name());
+        if (now.environmentId() != null) claimFailed.accept(now.environmentId(), reason);
+    }
+
+    /** Resets a released instance in the background and returns it to its pool; destroys it if that fails. */
+    void reset(InstanceRow row) {
+        busy.add(row.name());
+        store.beginReset(row.name());
+        workers.execute(() -> {
+            try {
+                engine.reset(row.name(), catalog.project(row.projectId()));
+                store.markReady(row.name(), null, clock.instant().toString());
+            } catch (RuntimeException e) {
+                log.warn("instance {} failed to reset, removing it: {}", row.name(), e.getMessage());
+                destroyNow(row.name());
+            } finally {
+                busy.remove(row.name());
+            }
+        });
+    }
+
+    /** Removes an instance the pool no longer wants, unless a claim took it meanwhile. */
+    void retire(String name) {
+        if (store.retire(name)) destroy(name);
+    }
+
+    /** Removes the container and then the row, in the background. */
+    void destroy(String name) {
+        busy.add(name);
+        workers.execute(() -> {
+            try {
+                destroyNow(name);
+            } finally {
+                busy.remove(name);
+            }
+        });
+    }
+
+    /** Container first, then the row: if warmbox stops in between, the reconciler sees a row without a container and deletes it. */
+    void destroyNow(String name) {
+        try {
+            engine.remove(name);
+            store.deleteInstance(name);
+        } catch (RuntimeException e) {
+            log.warn("removing instance {} failed, the reconciler will retry: {}", name, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.warmbox.devenv;
+
+import dev.warmbox.provider.ContainerProvider;
+import dev.warmbox.provider.ContainerState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that makes pools match their spec. Each pass reads desired state (pool rows), observes
+ * actual state (instance rows, this server's instance containers by label, operations in flight),
+ * lets {@link ReconcilePlan} decide, and acts. Passes run on one thread, {@code warmbox-devenv-reconciler},
+ * every interval and right after a claim; a pass that fails is logged and the next one starts over,
+ * so a restart in the middle loses nothing and creates nothing twice.
+ */
+final class PoolReconciler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PoolReconciler.class);
+
+    private final WarmPoolStore pools;
+    private final EnvironmentStore store;
+    private final Instances instances;
+    private final ContainerProvider provider;
+    private final Blueprint blueprint;
+    private final Clock clock;
+    private final BiConsumer<String, String> environmentLost;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
+
+    PoolReconciler(WarmPoolStore pools, EnvironmentStore store, Instances instances, ContainerProvider provider, Blueprint blueprint,
+                   Clock clock, BiConsumer<String, String> environmentLost) {
+        this.pools = pools;
+        this.store = store;
+        this.instances = instances;
+        this.provider = provider;
+        this.blueprint = blueprint;
+        this.clock = clock;
+        this.environmentLost = environmentLost;
+    }
+
+    void start(Duration interval) {
+        thread.scheduleWithFixedDelay(this::safePass, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for a pass as soon as possible; wakes that arrive while one is pending are merged. */
+    void wake() {
+        if (wakePending.compareAndSet(false, true)) {
+            try {
+                thread.execute(() -> {
+                    wakePending.set(false);
+                    safePass();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                wakePending.set(false);
+            }
+        }
+    }
+
+    /** The last plan per pool id: desiredSize for the API's status. */
+    Map<String, ReconcilePlan> lastPlans() {
+        return lastPlans;
+    }
+
+    private void safePass() {
+        try {
+            pass();
+        } catch (RuntimeException e) {
+            log.warn("reconciling development-environment pools failed; next pass retries: {}", e.getMessage());
+        }
+    }
+
+    /** One comparison of desired and actual state, and the actions that close the gap. Package-private for tests. */
+    void pass() {
+        // Containers first, rows second: a launch writes its row before its container, so every
+        // container listed here has its row in what is read next (or is an orphan).
+        // Busy is read before and after the rows: an operation that started or ended while they were
+        // read is in one of the two, so it is never mistaken for an abandoned one.
+        List<ContainerState> containers = provider.list(blueprint.owned(Blueprint.KIND_INSTANCE));
+        Set<String> busy = new HashSet<>(instances.busy());
+        List<InstanceRow> rows = store.instances();
+        busy.addAll(instances.busy());
+        Set<String> running = new HashSet<>();
+        Set<String> known = new HashSet<>();
+        rows.forEach(r -> known.add(r.name()));
+        for (ContainerState container : containers) {
+            if (container.running()) running.add(container.name());
+            if (!known.contains(container.name()) && !busy.contains(container.name())) {
+                log.info("removing instance container {}: no row refers to it", container.name());
+                provider.remove(container.id());
+            }
+        }
+        // A claimed instance whose environment is gone: its removal failed earlier (the engine was away); retry.
+        List<InstanceRow> orphaned = rows.stream().filter(r -> r.claimed() && !busy.contains(r.name()) && environmentGone(r.environmentId())).toList();
+        orphaned.forEach(r -> instances.destroy(r.name()));
+        rows = rows.stream().filter(r -> !orphaned.contains(r)).toList();
+        Map<String, ReconcilePlan> plans = new HashMap<>();
+        Set<String> pooled = new HashSet<>();
+        for (PoolRecord pool : pools.list(null, null, true)) {
+            List<InstanceRow> own = rows.stream().filter(r -> pool.id().equals(r.poolId())).toList();
+            own.forEach(r -> pooled.add(r.name()));
+            if (pool.phase().equals(PoolRecord.DELETED) && own.isEmpty()) continue;
+            ReconcilePlan plan = ReconcilePlan.decide(pool, own, running, busy, instances.health(pool.id()), clock.instant());
+            act(pool, plan);
+            plans.put(pool.id(), plan);
+        }
+        // Cold starts without a pool: only their loss is a question.
+        for (InstanceRow row : rows) {
+            if (!pooled.contains(row.name()) && !busy.contains(row.name()) && (!running.contains(row.name()) || !row.ready())) {
+                lose(row, "its container stopped or vanished");
+            }
+        }
+        lastPlans = Map.copyOf(plans);
+    }
+
+    private boolean environmentGone(String environmentId) {
+        return environmentId == null || store.environment(environmentId).map(EnvironmentRecord::gone).orElse(true);
+    }
+
+    private void act(PoolRecord pool, ReconcilePlan plan) {
+        for (InstanceRow row : plan.remove()) instances.retire(row.name());
+        for (InstanceRow row : plan.lost()) lose(row, "its container stopped or vanished, or its launch was interrupted");
+        for (int i = 0; i < plan.launch(); i++) instances.launchWarm(pool);
+        if (!plan.phase().equals(pool.phase()) || !java.util.Objects.equals(plan.failureMessage(), pool.failureMessage())) {
+            pools.updateStatus(pool.id(), plan.phase(), plan.failureMessage(), clock.instant().toString());
+        }
+    }
+
+    private void lose(InstanceRow row, String reason) {
+        if (row.environmentId() != null) environmentLost.accept(row.environmentId(), "the environment's instance was lost: " + reason);
+        instances.destroy(row.name());
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.warmbox.devenv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.warmbox.store.Database;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Claims against a real SQLite file from many threads at once: the hand-out is exact. */
+class EnvironmentStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void parallelClaimsHandOutEachWarmInstanceOnceAndStopAtMaxInstances() throws Exception {
+        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+            database.inTransaction(c -> {
+                c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
+                c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
+                return null;
+            });
+            new WarmPoolStore(database).insert(new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", 3, 3, 5,
+                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t"));
+            EnvironmentStore store = new EnvironmentStore(database);
+            for (int i = 0; i < 3; i++) {
+                store.insertInstance(new InstanceRow("warm" + i, "pool", "project", "s1", i == 2 ? InstanceRow.STARTING : InstanceRow.WARM, i != 2,
+                        null, null, "2026-01-01T00:00:0" + i + "Z", null));
+            }
+
+            int claims = 16;
+            List<Object> outcomes = new ArrayList<>();
+            try (ExecutorService threads = Executors.newFixedThreadPool(claims)) {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Object>> futures = new ArrayList<>();
+                for (int i = 0; i < claims; i++) {
+                    String env = "env" + i;
+                    futures.add(threads.submit(() -> {
+                        go.await();
+                        try {
+                            return store.claim(new EnvironmentRecord(env, "key", "project", "class", "pool", null, false,
+                                    EnvironmentRecord.CREATING, null, "t", null, "t"), "pool", "s1", "cold-" + env, "t");
+                        } catch (DevEnvException e) {
+                            return e;
+                        }
+                    }));
+                }
+                go.countDown();
+                for (Future<Object> f : futures) outcomes.add(f.get());
+            }
+
+            List<EnvironmentStore.Claim> granted = outcomes.stream().filter(o -> o instanceof EnvironmentStore.Claim).map(o -> (EnvironmentStore.Claim) o).toList();
+            long warm = granted.stream().filter(c -> c.environment().warm()).count();
+            Set<String> instances = new HashSet<>();
+            granted.forEach(c -> instances.add(c.instance().name()));
+            assertThat(warm).as("each of the three pool instances, the one still starting included").isEqualTo(3);
+            assertThat(granted).as("maxInstances 5: three warm plus two cold").hasSize(5);
+            assertThat(instances).as("no instance handed out twice").hasSize(5);
+            assertThat(outcomes.stream().filter(o -> o instanceof DevEnvException e && e.code().equals("capacity_exhausted"))).hasSize(claims - 5);
+            assertThat(store.instances()).allMatch(InstanceRow::claimed);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.warmbox.devenv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.warmbox.MutableClock;
+import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.provider.ContainerSpec;
+import dev.warmbox.provider.ContainerState;
+import dev.warmbox.provider.FakeContainerProvider;
+import dev.warmbox.store.Database;
+import java.nio.file.Path;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reconciler after a restart, on a fake engine and a real SQLite file: it acts on what it observes,
+ * cleans up what the previous run left half-done, and launches exactly the gap, once.
+ */
+class PoolReconcilerTest {
+    private static final String IMAGE = "warmbox-devenv/t:snap";
+    private final ObjectMapper json = JsonMapper.builder().findAndAddModules().build();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T09:00:00Z"));
+    private final FakeContainerProvider engine = new FakeContainerProvider(clock, IMAGE, "base");
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<String> lost = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    private Database database;
+    private EnvironmentStore store;
+    private Blueprint blueprint;
+    private PoolReconciler reconciler;
+    private Instances instances;
+
+    @BeforeEach
+    void build() {
+        database = new Database(dir.resolve("warmbox.db"));
+        DevEnvSettings settings = new DevEnvSettings("isolated", Duration.ofHours(1), 4, Duration.ofMinutes(1), Duration.ofMinutes(5),
+                Optional.empty(), Optional.empty());
+        blueprint = new Blueprint("t", settings);
+        InstanceEngine instanceEngine = new InstanceEngine(engine, blueprint, settings);
+        WarmPoolStore pools = new WarmPoolStore(database);
+        store = new EnvironmentStore(database);
+        Catalog catalog = new Catalog(database, json, engine, clock);
+        Prebuilds prebuilds = new Prebuilds(database, catalog, pools, engine, blueprint, instanceEngine, workers, clock, () -> { });
+        instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, row -> { }, (env, why) -> lost.add(env));
+        reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, (env, why) -> lost.add(env));
+
+        String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
+        String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
+        database.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at) VALUES ('snap', '" + projectId + "', '"
+                        + classId + "', 'PREBUILD_STATUS_SUCCEEDED', 't')");
+                s.execute("INSERT INTO environments (id, owner_key_id, project_id, environment_class_id, warm, phase, created_at, updated_at) "
+                        + "VALUES ('gone-env', 'k', '" + projectId + "', '" + classId + "', 1, 'ENVIRONMENT_PHASE_DELETED', 't', 't')");
+            }
+            return null;
+        });
+        pools.insert(new PoolRecord("pool", projectId, classId, "org", "runner", PoolRecord.READY, 2, 2, null,
+                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "snap", 1, PoolRecord.READY, null, 1, false, "t", "t"));
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        reconciler.close();
+        workers.shutdownNow();
+        workers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        database.close();
+    }
+
+    /** What a previous run left: a row (in a state) with a running container of that name. */
+    private void leftover(String name, String state, boolean ready, String environmentId) {
+        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, "2026-01-01T08:00:00Z", null));
+        container(name);
+    }
+
+    private void container(String name) {
+        ContainerSpec spec = blueprint.instance(name, "pool", IMAGE,
+                new Project("p", "p", new Project.Source("base", null), List.of(), List.of(), null, null, null, Map.of(), Map.of(), 7681, null, "t", "t"),
+                new EnvironmentClass("c", "small", 1, 1 << 30, 0, null, "t", "t"));
+        engine.start(engine.create(spec));
+    }
+
+    private List<String> containers() {
+        return engine.list(blueprint.owned(Blueprint.KIND_INSTANCE)).stream().map(ContainerState::name).sorted().toList();
+    }
+
+    @Test
+    void afterARestartCleansUpWhatWasHalfDoneAndLaunchesTheGapOnlyOnce() {
+        leftover("wb-dev-warm", InstanceRow.WARM, true, null);
+        leftover("wb-dev-interrupted", InstanceRow.STARTING, false, null);
+        leftover("wb-dev-released", InstanceRow.CLAIMED, true, "gone-env");
+        container("wb-dev-orphan");
+
+        reconciler.pass();
+
+        assertThat(engine.list(Map.of(Blueprint.LABEL_INSTANCE, "wb-dev-orphan"))).as("a container no row explains is removed").isEmpty();
+        awaitGone("wb-dev-interrupted");
+        awaitGone("wb-dev-released");
+        List<String> rows = store.instances().stream().map(InstanceRow::name).toList();
+        assertThat(rows).as("the warm one stays; one launch (still waiting for its IDE) fills the gap to 2").contains("wb-dev-warm").hasSize(2);
+
+        reconciler.pass();
+        reconciler.pass();
+        assertThat(store.instances()).as("the launch in flight is counted: nothing is launched twice").hasSize(2);
+        assertThat(lost).as("no live environment was failed").isEmpty();
+    }
+
+    @Test
+    void aClaimedInstanceWhoseContainerDiedFailsItsEnvironment() {
+        leftover("wb-dev-claimed", InstanceRow.CLAIMED, true, "env-1");
+        database.inTransaction(c -> c.createStatement().executeUpdate("UPDATE environments SET id = 'env-1', phase = 'ENVIRONMENT_PHASE_RUNNING'"));
+        engine.kill(engine.list(Map.of(Blueprint.LABEL_INSTANCE, "wb-dev-claimed")).getFirst().id());
+
+        reconciler.pass();
+
+        assertThat(lost).containsExactly("env-1");
+        awaitGone("wb-dev-claimed");
+    }
+
+    private void awaitGone(String name) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                store.instance(name).isEmpty() && engine.list(Map.of(Blueprint.LABEL_INSTANCE, name)).isEmpty());
+    }
+
+}
