@@ -100,13 +100,21 @@ final class Environments implements Routes, AccessTokens {
         EnvironmentRecord requested = new EnvironmentRecord(UUID.randomUUID().toString(), principal.keyId(), project.id(), environmentClass.id(),
                 pool.map(PoolRecord::id).orElse(null), null, false, EnvironmentRecord.CREATING, null, now, null, now);
         long started = System.nanoTime();
+        // A cold start's row appears in the claim's transaction, claimed and not ready: marked busy before
+        // it can exist, so a reconciler pass in between does not take it for an abandoned launch.
+        String coldName = Instances.newName();
+        instances.busy().add(coldName);
         EnvironmentStore.Claim claim;
         try {
-            claim = store.claim(requested, requested.poolId(), snapshot, Instances.newName(), now);
-        } catch (DevEnvException e) {
-            if (e.kind() == DevEnvException.Kind.CAPACITY) metrics.claimed(pool.map(PoolRecord::id).orElse(""), "capacity_exhausted");
+            claim = store.claim(requested, requested.poolId(), snapshot, coldName, now);
+        } catch (RuntimeException e) {
+            instances.busy().remove(coldName);
+            if (e instanceof DevEnvException d && d.kind() == DevEnvException.Kind.CAPACITY) {
+                metrics.claimed(pool.map(PoolRecord::id).orElse(""), "capacity_exhausted");
+            }
             throw e;
         }
+        if (claim.environment().warm()) instances.busy().remove(coldName);
         EnvironmentRecord created = claim.environment();
         EnvironmentAccess.AccessToken token = EnvironmentAccess.newToken();
         store.setAccessTokenHash(created.id(), token.hash());

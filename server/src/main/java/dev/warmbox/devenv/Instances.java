@@ -74,7 +74,7 @@ final class Instances {
         workers.execute(() -> launch(row, pool.environmentClassId()));
     }
 
-    /** A cold start: the claim already wrote the row (CLAIMED); launch it now. */
+    /** A cold start: the claim already wrote the row (CLAIMED), its name already busy; launch it now. */
     void launchCold(InstanceRow row, String environmentClassId) {
         busy.add(row.name());
         workers.execute(() -> launch(row, environmentClassId));
@@ -92,7 +92,8 @@ final class Instances {
             String address = engine.launch(row, image, project, environmentClass);
             store.setAddress(row.name(), address);
             engine.warmUp(row.name(), project);
-            InstanceRow after = store.markReady(row.name(), address, clock.instant().toString()).orElseThrow();
+            InstanceRow after = store.markReady(row.name(), address, clock.instant().toString()).orElseThrow(() ->
+                    new IllegalStateException("instance " + row.name() + " was removed while it launched"));
             if (row.poolId() != null) health.remove(row.poolId());
             if (after.claimed()) claimedAndReady.accept(after);
         } catch (InterruptedException e) {
