@@ -47,8 +47,17 @@ final class Executions {
      * code 0. The answer's {@code pool} field (hit or miss) is tallied.
      */
     static ChainBuilder execute(String language, PoolTally tally) {
+        return execute(requestName(language), language, tally);
+    }
+
+    /** Warm-up executions: named apart so they stay out of the p99 assertions, and not tallied. */
+    static ChainBuilder warmUp(String language) {
+        return execute("warm-up " + language, language, new PoolTally());
+    }
+
+    private static ChainBuilder execute(String name, String language, PoolTally tally) {
         String body = json(Map.of("language", language, "code", Programs.code(language)));
-        return exec(http(requestName(language)).post("/execute")
+        return exec(http(name).post("/execute")
                         .body(StringBody(session -> body))
                         .check(status().is(200),
                                 jmesPath("stdout").is(Programs.EXPECTED_OUTPUT),
@@ -65,11 +74,19 @@ final class Executions {
      * runs each language at its own rate (as Poisson arrivals when randomized).
      */
     static ChainBuilder mix(Map<String, Double> ratePerLanguage, PoolTally tally) {
-        double total = ratePerLanguage.values().stream().mapToDouble(Double::doubleValue).sum();
-        if (ratePerLanguage.size() == 1) return execute(ratePerLanguage.keySet().iterator().next(), tally);
+        return mix(ratePerLanguage, language -> execute(language, tally));
+    }
+
+    static ChainBuilder warmUpMix(Map<String, Double> ratePerLanguage) {
+        return mix(ratePerLanguage, Executions::warmUp);
+    }
+
+    private static ChainBuilder mix(Map<String, Double> ratePerLanguage, Function<String, ChainBuilder> execution) {
+        double total = totalRate(ratePerLanguage);
+        if (ratePerLanguage.size() == 1) return execution.apply(ratePerLanguage.keySet().iterator().next());
         List<Choice.WithWeight> choices = new ArrayList<>();
         ratePerLanguage.forEach((language, rate) ->
-                choices.add(new Choice.WithWeight(100.0 * rate / total, execute(language, tally))));
+                choices.add(new Choice.WithWeight(100.0 * rate / total, execution.apply(language))));
         return randomSwitch().on(choices);
     }
 
@@ -83,7 +100,7 @@ final class Executions {
      * zero-failed-requests assertion.
      */
     static ChainBuilder verdict(String name, String path, Function<String, String> verdict) {
-        return exec(http(name).get(path).check(status().is(200), bodyString().transform(verdict).is(Verdicts.OK)));
+        return exec(http(name).get(path).check(status().is(200), bodyString().transform(verdict).is(Verdicts.OK).logActualValueInError(true)));
     }
 
     private static String json(Object value) {
