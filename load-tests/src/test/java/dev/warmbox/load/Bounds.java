@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class Bounds {
     /** Hits only: interpreter start or compile plus the server's path. */
-    static final Map<String, Integer> STEADY = Map.of("python", 250, "javascript", 400, "go", 1500, "java", 2000);
+    static final Map<String, Integer> STEADY = Map.of("python", 500, "javascript", 1000, "go", 2500, "java", 3000);
     /** Misses wait for a fresh container, many launched at once. */
     static final Map<String, Integer> BURST = Map.of("python", 15_000, "javascript", 15_000, "go", 20_000, "java", 20_000);
 

@@ -6,6 +6,7 @@ import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.jmesPath;
 import static io.gatling.javaapi.core.CoreDsl.randomSwitch;
 import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -62,10 +63,13 @@ final class Executions {
                         .check(status().is(200),
                                 jmesPath("stdout").is(Programs.EXPECTED_OUTPUT),
                                 jmesPath("exit_code").ofInt().is(0),
-                                jmesPath("pool").saveAs("pool")))
+                                jmesPath("pool").saveAs("pool"),
+                                responseTimeInMillis().saveAs("millis")))
                 .exec(session -> {
-                    if (session.contains("pool")) tally.record(language, session.getString("pool"));
-                    return session.remove("pool");
+                    if (session.contains("pool") && !session.isFailed()) {
+                        tally.record(language, session.getString("pool"), session.getInt("millis"));
+                    }
+                    return session.remove("pool").remove("millis");
                 });
     }
 
