@@ -15,14 +15,14 @@ import java.util.Map;
  * of the same. Passes with zero failed requests, each language's p99 under its bound, and a hit rate
  * of at least {@code warmbox.minHitRate}.
  *
- * <p>Properties (defaults): warmbox.languages (python), warmbox.rate (20), warmbox.duration (60),
+ * <p>Properties (defaults): warmbox.languages (python), warmbox.rate (10), warmbox.duration (60),
  * warmbox.warmUp (15), warmbox.minHitRate (0.99), warmbox.p99Ms or warmbox.p99Ms.&lt;language&gt; (see {@link Bounds}).
  */
 public class SteadyLoadSimulation extends Simulation {
     private final LoadSettings settings = LoadSettings.fromSystem();
     private final PoolTally tally = new PoolTally();
     private final List<String> languages = settings.languages("languages", List.of("python"));
-    private final double rate = settings.number("rate", 20, 0.01, 10_000);
+    private final double rate = settings.number("rate", 10, 0.01, 10_000);
     private final Duration duration = settings.seconds("duration", 60);
     private final double minHitRate = settings.minHitRate(0.99);
     private final Run run = new Run(new WarmboxServer(settings));
