@@ -40,6 +40,10 @@ final class Verdicts {
 
     private static List<String> consistency(PoolStatus before, PoolStatus after, PoolTally tally) {
         List<String> problems = new ArrayList<>();
+        if (after.hits() < before.hits() || after.misses() < before.misses()) {
+            return List.of("the server's counters went back (" + before.hits() + "/" + before.misses() + " hits/misses before, "
+                    + after.hits() + "/" + after.misses() + " after): it restarted during the run");
+        }
         long serverHits = after.hits() - before.hits();
         long serverMisses = after.misses() - before.misses();
         if (serverHits < tally.hits()) {

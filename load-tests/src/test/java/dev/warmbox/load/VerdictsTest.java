@@ -37,6 +37,11 @@ class VerdictsTest {
     }
 
     @Test
+    void serverRestartedDuringTheRunFails() {
+        assertThat(Verdicts.burst(status(500, 20), status(3, 13), tally(3, 13))).contains("it restarted during the run");
+    }
+
+    @Test
     void runWithoutAnswersFails() {
         assertThat(Verdicts.hitRate(status(0, 0), status(0, 0), new PoolTally(), 0.99)).isNotEqualTo(Verdicts.OK);
     }
