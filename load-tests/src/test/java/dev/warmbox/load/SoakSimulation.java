@@ -17,12 +17,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * third (see {@link Verdicts#soak}), and once the pools settle at the end the container count equals
  * the one at the start. Also zero failed requests, p99 bounds and the hit rate, as in the mix.
  *
- * <p>Properties (defaults): warmbox.duration (300), warmbox.rate.&lt;language&gt; (python 2, javascript 2,
- * go 0.5, java 0.5), warmbox.samplePeriod (10), warmbox.threadSlack (4), warmbox.warmUp (15),
+ * <p>Properties (defaults): warmbox.duration (300), warmbox.rate.&lt;language&gt; (python 1, javascript 1,
+ * go 0.25, java 0.25), warmbox.samplePeriod (10), warmbox.threadSlack (4), warmbox.warmUp (15),
  * warmbox.minHitRate (0.99), warmbox.instanceId (warmbox; the compose stack's is warmbox-compose).
  */
 public class SoakSimulation extends Simulation {
-    static final Map<String, Double> DEFAULT_RATES = Map.of("python", 2.0, "javascript", 2.0, "go", 0.5, "java", 0.5);
+    static final Map<String, Double> DEFAULT_RATES = Map.of("python", 1.0, "javascript", 1.0, "go", 0.25, "java", 0.25);
 
     private final LoadSettings settings = LoadSettings.fromSystem();
     private final WarmboxServer server = new WarmboxServer(settings);
