@@ -13,12 +13,12 @@ import java.util.Map;
  * Passes with zero failed requests, each language's p99 under its bound and a hit rate of at least
  * {@code warmbox.minHitRate}.
  *
- * <p>Properties (defaults): warmbox.rate.python (2), warmbox.rate.javascript (2), warmbox.rate.go (0.5),
+ * <p>Properties (defaults): warmbox.rate.python (2), warmbox.rate.javascript (1), warmbox.rate.go (0.5),
  * warmbox.rate.java (0.5), warmbox.duration (60), warmbox.warmUp (15), warmbox.minHitRate (0.99),
  * warmbox.p99Ms[.language].
  */
 public class MixedLanguagesSimulation extends Simulation {
-    static final Map<String, Double> DEFAULT_RATES = Map.of("python", 2.0, "javascript", 2.0, "go", 0.5, "java", 0.5);
+    static final Map<String, Double> DEFAULT_RATES = Map.of("python", 2.0, "javascript", 1.0, "go", 0.5, "java", 0.5);
 
     private final LoadSettings settings = LoadSettings.fromSystem();
     private final PoolTally tally = new PoolTally();

@@ -15,11 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,17 +138,5 @@ class ComposeIT {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    static void deleteRecursively(Path dir) {
-        try (Stream<Path> entries = Files.walk(dir)) {
-            entries.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // Already gone.
-        }
-    }
-
-    static List<String> lines(String output) {
-        return output.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
     }
 }

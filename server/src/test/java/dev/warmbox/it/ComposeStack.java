@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The repository's compose.yaml run under a project name of its own, with whichever compose tool is
@@ -72,22 +74,22 @@ final class ComposeStack implements AutoCloseable {
 
     /** Sandbox containers of this stack's server, running or not. */
     List<String> containersOfInstance() {
-        return ComposeIT.lines(docker("ps", "-aq", "--filter", "label=warmbox.owner=" + project));
+        return lines(docker("ps", "-aq", "--filter", "label=warmbox.owner=" + project));
     }
 
     /** Containers, volumes and networks compose made for this project that still exist. */
     List<String> leftovers() {
         String label = "label=com.docker.compose.project=" + project;
         List<String> left = new ArrayList<>();
-        ComposeIT.lines(docker("ps", "-aq", "--filter", label)).forEach(id -> left.add("container " + id));
-        ComposeIT.lines(docker("volume", "ls", "-q", "--filter", label)).forEach(v -> left.add("volume " + v));
-        ComposeIT.lines(docker("network", "ls", "-q", "--filter", label)).forEach(n -> left.add("network " + n));
+        lines(docker("ps", "-aq", "--filter", label)).forEach(id -> left.add("container " + id));
+        lines(docker("volume", "ls", "-q", "--filter", label)).forEach(v -> left.add("volume " + v));
+        lines(docker("network", "ls", "-q", "--filter", label)).forEach(n -> left.add("network " + n));
         return left;
     }
 
     /** The uid the server's java process runs as, seen from the host. */
     String serverJavaUid() {
-        for (String line : ComposeIT.lines(docker("top", serverContainer(), "-eo", "pid,uid,args"))) {
+        for (String line : lines(docker("top", serverContainer(), "-eo", "pid,uid,args"))) {
             if (line.contains("warmbox-server.jar")) return line.split("\\s+")[1];
         }
         throw new AssertionError("no java process in the server container");
@@ -98,7 +100,7 @@ final class ComposeStack implements AutoCloseable {
     }
 
     private String serverContainer() {
-        List<String> ids = ComposeIT.lines(docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project,
+        List<String> ids = lines(docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project,
                 "--filter", "label=com.docker.compose.service=server"));
         if (ids.size() != 1) throw new AssertionError("expected one server container in " + project + ", found " + ids);
         return ids.get(0);
@@ -114,7 +116,7 @@ final class ComposeStack implements AutoCloseable {
             String currentImageId = imageId(image);
             // The image this run replaced: gone, so runs do not pile up images; shared layers stay cached.
             if (previousImageId != null && !previousImageId.equals(currentImageId)) tryDocker("rmi", previousImageId);
-            ComposeIT.deleteRecursively(runDir);
+            deleteRecursively(runDir);
             try {
                 Files.deleteIfExists(emptyEnvFile);
             } catch (IOException e) {
@@ -180,6 +182,18 @@ final class ComposeStack implements AutoCloseable {
             throw new IllegalStateException(e);
         } finally {
             if (output != null) output.toFile().delete();
+        }
+    }
+
+    private static List<String> lines(String output) {
+        return output.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> entries = Files.walk(dir)) {
+            entries.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // Already gone.
         }
     }
 }
