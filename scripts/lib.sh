@@ -85,6 +85,15 @@ restart_docker_engine() {
   ensure_docker_engine
 }
 
+# Makes a compose tool available and sets COMPOSE to the command line that runs it: the `docker compose`
+# plugin where it is installed, else the v1 `docker-compose`, installed from Debian (1.29) when neither is.
+ensure_compose() {
+  if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); return 0; fi
+  command -v docker-compose >/dev/null || apt_install docker-compose
+  command -v docker-compose >/dev/null || die "docker-compose missing after installing Debian's docker-compose"
+  COMPOSE=(docker-compose)
+}
+
 # Provides debian:trixie-slim: pulled where a registry answers, otherwise bootstrapped with debootstrap
 # and imported under the official name, so the Dockerfiles stay the ones a registry user would use.
 ensure_base_image() {
