@@ -31,6 +31,12 @@ record Autoscaler(Duration demandWindow, Duration leadTime, Duration scaleOutWin
         if (demandWindow.isZero()) throw new IllegalArgumentException("the demand window must be longer than zero");
     }
 
+    /** How far back claims matter: the longest window a decision looks at, plus the demand window before it. */
+    Duration memory() {
+        Duration windows = demandWindow.plus(scaleInWindow.compareTo(scaleOutWindow) > 0 ? scaleInWindow : scaleOutWindow);
+        return windows.compareTo(idleGuard) > 0 ? windows : idleGuard;
+    }
+
     /** What a pool is, for the autoscaler. {@code hours} is null when the pool has no schedule. */
     record Pool(int minSize, int maxSize, Instant createdAt, ActiveHours hours) {}
 

@@ -48,7 +48,10 @@ public final class DevEnvironments implements AutoCloseable {
         environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock);
         Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock,
                 environments::personalize, environments::fail);
-        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, environments::fail);
+        DevEnvSettings.Scaling scaling = settings.scaling();
+        Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
+                scaling.idleGuard());
+        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler, environments::fail);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler);
         pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);

@@ -170,6 +170,28 @@ final class EnvironmentStore {
         });
     }
 
+    /**
+     * The times of every claim (warm or cold) made on each pool since {@code since}, deleted
+     * environments included: the demand the autoscaler follows, observed from rows, so a restart sees
+     * the same.
+     */
+    java.util.Map<String, List<java.time.Instant>> claimTimes(java.time.Instant since) {
+        return database.withConnection(c -> {
+            // Instant strings compare correctly except within one second (fractions); a second's margin, then exact in Java.
+            try (PreparedStatement select = c.prepareStatement("SELECT pool_id, created_at FROM environments WHERE pool_id IS NOT NULL AND created_at >= ?")) {
+                select.setString(1, since.minusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                java.util.Map<String, List<java.time.Instant>> claims = new java.util.HashMap<>();
+                try (ResultSet r = select.executeQuery()) {
+                    while (r.next()) {
+                        java.time.Instant at = java.time.Instant.parse(r.getString(2));
+                        if (!at.isBefore(since)) claims.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(at);
+                    }
+                }
+                return claims;
+            }
+        });
+    }
+
     /** Environments not deleted; of one owner, or everyone's when ownerKeyId is null. */
     List<EnvironmentRecord> environments(String ownerKeyId) {
         return database.withConnection(c -> {

@@ -33,6 +33,7 @@ final class PoolReconciler implements AutoCloseable {
     private final ContainerProvider provider;
     private final Blueprint blueprint;
     private final Clock clock;
+    private final Autoscaler scaler;
     private final BiConsumer<String, String> environmentLost;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
@@ -40,13 +41,14 @@ final class PoolReconciler implements AutoCloseable {
     private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
 
     PoolReconciler(WarmPoolStore pools, EnvironmentStore store, Instances instances, ContainerProvider provider, Blueprint blueprint,
-                   Clock clock, BiConsumer<String, String> environmentLost) {
+                   Clock clock, Autoscaler scaler, BiConsumer<String, String> environmentLost) {
         this.pools = pools;
         this.store = store;
         this.instances = instances;
         this.provider = provider;
         this.blueprint = blueprint;
         this.clock = clock;
+        this.scaler = scaler;
         this.environmentLost = environmentLost;
     }
 
@@ -107,11 +109,14 @@ final class PoolReconciler implements AutoCloseable {
         rows = rows.stream().filter(r -> !orphaned.contains(r)).toList();
         Map<String, ReconcilePlan> plans = new HashMap<>();
         Set<String> pooled = new HashSet<>();
+        java.time.Instant now = clock.instant();
+        Map<String, List<java.time.Instant>> claims = store.claimTimes(now.minus(scaler.memory()));
         for (PoolRecord pool : pools.list(null, null, true)) {
             List<InstanceRow> own = rows.stream().filter(r -> pool.id().equals(r.poolId())).toList();
             own.forEach(r -> pooled.add(r.name()));
             if (pool.phase().equals(PoolRecord.DELETED) && own.isEmpty()) continue;
-            ReconcilePlan plan = ReconcilePlan.decide(pool, own, running, busy, instances.health(pool.id()), clock.instant());
+            ReconcilePlan.Demand demand = new ReconcilePlan.Demand(scaler, claims.getOrDefault(pool.id(), List.of()));
+            ReconcilePlan plan = ReconcilePlan.decide(pool, own, running, busy, instances.health(pool.id()), demand, now);
             act(pool, plan);
             plans.put(pool.id(), plan);
         }
@@ -135,6 +140,7 @@ final class PoolReconciler implements AutoCloseable {
         if (!plan.phase().equals(pool.phase()) || !java.util.Objects.equals(plan.failureMessage(), pool.failureMessage())) {
             pools.updateStatus(pool.id(), plan.phase(), plan.failureMessage(), clock.instant().toString());
         }
+        if (plan.desiredSize() != pool.desiredSize() && !pool.deleted()) pools.updateDesiredSize(pool.id(), plan.desiredSize(), clock.instant().toString());
     }
 
     private void lose(InstanceRow row, String reason) {

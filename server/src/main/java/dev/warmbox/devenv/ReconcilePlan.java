@@ -15,16 +15,27 @@ import java.util.Set;
  * @param launch       instances to launch now
  * @param remove       instances to remove (container and row): dead, outdated, excess, or draining
  * @param lost         claimed instances whose container is gone: their environments have failed
- * @param desiredSize  the target number of warm instances (the status' desiredSize)
+ * @param desiredSize  the autoscaler's stable target of warm instances (the status' desiredSize, stored for the next decision);
+ *                     what is launched may be lower when {@code maxInstances} leaves less room
  */
 record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> lost, String phase, String failureMessage, int desiredSize) {
+
+    /** What the autoscaler needs besides the pool: its windows, and the pool's recent claims (warm and cold). */
+    record Demand(Autoscaler scaler, List<Instant> claims) {
+        static final Demand NONE = new Demand(Autoscaler.DEFAULTS, List.of());
+    }
+
+    static ReconcilePlan decide(PoolRecord pool, List<InstanceRow> rows, Set<String> running, Set<String> busy, LaunchHealth health, Instant now) {
+        return decide(pool, rows, running, busy, health, Demand.NONE, now);
+    }
 
     /**
      * @param rows       this pool's instance rows
      * @param running    names of the instance containers the engine reports running
      * @param busy       names of instances an operation (launch, personalize, reset, destroy) is working on
      */
-    static ReconcilePlan decide(PoolRecord pool, List<InstanceRow> rows, Set<String> running, Set<String> busy, LaunchHealth health, Instant now) {
+    static ReconcilePlan decide(PoolRecord pool, List<InstanceRow> rows, Set<String> running, Set<String> busy, LaunchHealth health,
+                                Demand demand, Instant now) {
         List<InstanceRow> remove = new ArrayList<>();
         List<InstanceRow> lost = new ArrayList<>();
         List<InstanceRow> live = new ArrayList<>();
@@ -56,7 +67,9 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
                 warm.remove(row);
             }
         }
-        int target = pool.minSize();
+        int desired = demand.scaler().target(new Autoscaler.Pool(pool.minSize(), pool.maxSize(), Instant.parse(pool.createdAt()),
+                pool.schedule().hours()), pool.desiredSize(), demand.claims(), now);
+        int target = desired;
         if (pool.maxInstances() != null) target = (int) Math.max(0, Math.min(target, pool.maxInstances() - claimed));
         int excess = warm.size() - target;
         if (excess > 0) {
@@ -67,8 +80,8 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         }
         int launch = health.backingOff(now) ? 0 : Math.max(0, target - warm.size());
         return health.degraded()
-                ? new ReconcilePlan(launch, remove, lost, PoolRecord.DEGRADED, health.lastMessage(), target)
-                : new ReconcilePlan(launch, remove, lost, PoolRecord.READY, null, target);
+                ? new ReconcilePlan(launch, remove, lost, PoolRecord.DEGRADED, health.lastMessage(), desired)
+                : new ReconcilePlan(launch, remove, lost, PoolRecord.READY, null, desired);
     }
 
     /** Counts of a pool's instances by state, for status and metrics. */

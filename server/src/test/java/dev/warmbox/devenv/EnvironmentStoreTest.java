@@ -29,7 +29,8 @@ class EnvironmentStoreTest {
                 return null;
             });
             new WarmPoolStore(database).insert(new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", 3, 3, 5,
-                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t"));
+                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t",
+                    PoolRecord.Schedule.ALWAYS, false, -1));
             EnvironmentStore store = new EnvironmentStore(database);
             for (int i = 0; i < 3; i++) {
                 store.insertInstance(new InstanceRow("warm" + i, "pool", "project", "s1", i == 2 ? InstanceRow.STARTING : InstanceRow.WARM, i != 2,

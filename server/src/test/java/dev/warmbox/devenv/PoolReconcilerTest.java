@@ -50,7 +50,7 @@ class PoolReconcilerTest {
     void build() {
         database = new Database(dir.resolve("warmbox.db"));
         DevEnvSettings settings = new DevEnvSettings("isolated", Duration.ofHours(1), 4, Duration.ofMinutes(1), Duration.ofMinutes(5),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), DevEnvSettings.Scaling.DEFAULTS);
         blueprint = new Blueprint("t", settings);
         InstanceEngine instanceEngine = new InstanceEngine(engine, blueprint, settings);
         WarmPoolStore pools = new WarmPoolStore(database);
@@ -58,7 +58,7 @@ class PoolReconcilerTest {
         Catalog catalog = new Catalog(database, json, engine, clock);
         Prebuilds prebuilds = new Prebuilds(database, catalog, pools, engine, blueprint, instanceEngine, workers, clock, () -> { });
         instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, row -> { }, (env, why) -> lost.add(env));
-        reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, (env, why) -> lost.add(env));
+        reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, Autoscaler.DEFAULTS, (env, why) -> lost.add(env));
 
         String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
         String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
@@ -72,7 +72,8 @@ class PoolReconcilerTest {
             return null;
         });
         pools.insert(new PoolRecord("pool", projectId, classId, "org", "runner", PoolRecord.READY, 2, 2, null,
-                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "snap", 1, PoolRecord.READY, null, 1, false, "t", "t"));
+                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "snap", 1, PoolRecord.READY, null, 1, false, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
+                PoolRecord.Schedule.ALWAYS, false, -1));
     }
 
     @AfterEach

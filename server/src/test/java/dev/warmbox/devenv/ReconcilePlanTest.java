@@ -21,7 +21,8 @@ class ReconcilePlanTest {
 
     private static PoolRecord pool(int min, Integer maxInstances, String snapshot, boolean deleted) {
         return new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", min, Math.max(min, 1), maxInstances,
-                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, snapshot, 1, PoolRecord.READY, null, 1, deleted, "t", "t");
+                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, snapshot, 1, PoolRecord.READY, null, 1, deleted, "2026-01-01T00:00:00Z",
+                "2026-01-01T00:00:00Z", PoolRecord.Schedule.ALWAYS, false, -1);
     }
 
     private InstanceRow instance(String state, boolean ready, String snapshot, boolean containerRunning) {
