@@ -192,7 +192,7 @@ public final class DevEnvironments implements AutoCloseable {
         Map<String, Long> counts = new HashMap<>();
         for (InstanceRow row : store.instances()) {
             String state = switch (row.state()) {
-                case InstanceRow.WARM -> row.ready() ? "running" : "starting";
+                case InstanceRow.WARM -> row.stopped() ? "stopped" : row.ready() ? "running" : "starting";
                 case InstanceRow.CLAIMED -> "claimed";
                 case InstanceRow.RESETTING -> "resetting";
                 default -> "starting";

@@ -125,6 +125,8 @@ final class Environments implements Routes, AccessTokens {
         metrics.claimed(pool.map(PoolRecord::id).orElse(""), created.warm() ? "success" : "instance_not_found");
         if (!created.warm()) {
             instances.launchCold(claim.instance(), environmentClass.id());
+        } else if (claim.instance().stopped()) {
+            instances.startClaimed(claim.instance());
         } else if (claim.instanceReady()) {
             InstanceRow instance = claim.instance();
             instances.busy().add(instance.name());

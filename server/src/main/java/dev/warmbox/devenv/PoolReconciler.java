@@ -94,10 +94,11 @@ final class PoolReconciler implements AutoCloseable {
         List<InstanceRow> rows = store.instances();
         busy.addAll(instances.busy());
         Set<String> running = new HashSet<>();
+        Set<String> stopped = new HashSet<>();
         Set<String> known = new HashSet<>();
         rows.forEach(r -> known.add(r.name()));
         for (ContainerState container : containers) {
-            if (container.running()) running.add(container.name());
+            (container.running() ? running : stopped).add(container.name());
             if (!known.contains(container.name()) && !busy.contains(container.name())) {
                 log.info("removing instance container {}: no row refers to it", container.name());
                 provider.remove(container.id());
@@ -116,7 +117,8 @@ final class PoolReconciler implements AutoCloseable {
             own.forEach(r -> pooled.add(r.name()));
             if (pool.phase().equals(PoolRecord.DELETED) && own.isEmpty()) continue;
             ReconcilePlan.Demand demand = new ReconcilePlan.Demand(scaler, claims.getOrDefault(pool.id(), List.of()));
-            ReconcilePlan plan = ReconcilePlan.decide(pool, own, running, busy, instances.health(pool.id()), demand, now);
+            ReconcilePlan plan = ReconcilePlan.decide(pool, own, new ReconcilePlan.Containers(running, stopped), busy,
+                    instances.health(pool.id()), demand, now);
             act(pool, plan);
             plans.put(pool.id(), plan);
         }
@@ -136,6 +138,8 @@ final class PoolReconciler implements AutoCloseable {
     private void act(PoolRecord pool, ReconcilePlan plan) {
         for (InstanceRow row : plan.remove()) instances.retire(row.name());
         for (InstanceRow row : plan.lost()) lose(row, "its container stopped or vanished, or its launch was interrupted");
+        for (InstanceRow row : plan.stop()) instances.stop(row.name());
+        for (InstanceRow row : plan.start()) instances.start(row);
         for (int i = 0; i < plan.launch(); i++) instances.launchWarm(pool);
         if (!plan.phase().equals(pool.phase()) || !java.util.Objects.equals(plan.failureMessage(), pool.failureMessage())) {
             pools.updateStatus(pool.id(), plan.phase(), plan.failureMessage(), clock.instant().toString());

@@ -4,52 +4,55 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * What one pool needs, decided from desired state (the pool's row) and observed state (instance rows,
- * the engine's containers, the operations in flight) alone, so it is unit-tested without an engine
- * and a restart can decide again from scratch. Nothing here acts.
+ * the engine's containers, the operations in flight, the pool's claims) alone, so it is unit-tested
+ * without an engine and a restart can decide again from scratch. Nothing here acts.
+ *
+ * <p>The warm instances a pool keeps: {@code desiredSize} running (the autoscaler's target), and, while
+ * that is above zero, stopped ones up to {@code maxSize} (Ona's stopped instances), all within
+ * {@code maxInstances} minus the claimed ones. With {@code stopAfterInitialization} none runs: every
+ * warm instance is stopped once initialized and a claim starts one. New instances are launched
+ * running; a later pass stops the ones beyond the running target.
  *
  * @param launch       instances to launch now
  * @param remove       instances to remove (container and row): dead, outdated, excess, or draining
  * @param lost         claimed instances whose container is gone: their environments have failed
- * @param desiredSize  the autoscaler's stable target of warm instances (the status' desiredSize, stored for the next decision);
- *                     what is launched may be lower when {@code maxInstances} leaves less room
+ * @param start        stopped warm instances to start (scale-out, backfill after a claim)
+ * @param stop         running warm instances to stop (beyond the running target)
+ * @param desiredSize  the autoscaler's stable target of running warm instances (the status' desiredSize, stored for the next
+ *                     decision); what runs may be lower when {@code maxInstances} leaves less room
  */
-record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> lost, String phase, String failureMessage, int desiredSize) {
+record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> lost, List<InstanceRow> start, List<InstanceRow> stop,
+                     String phase, String failureMessage, int desiredSize) {
 
     /** What the autoscaler needs besides the pool: its windows, and the pool's recent claims (warm and cold). */
     record Demand(Autoscaler scaler, List<Instant> claims) {
         static final Demand NONE = new Demand(Autoscaler.DEFAULTS, List.of());
     }
 
+    /** The engine's instance containers by name: running, and stopped (present but not running). */
+    record Containers(Set<String> running, Set<String> stopped) {}
+
     static ReconcilePlan decide(PoolRecord pool, List<InstanceRow> rows, Set<String> running, Set<String> busy, LaunchHealth health, Instant now) {
-        return decide(pool, rows, running, busy, health, Demand.NONE, now);
+        return decide(pool, rows, new Containers(running, Set.of()), busy, health, Demand.NONE, now);
     }
 
     /**
      * @param rows       this pool's instance rows
-     * @param running    names of the instance containers the engine reports running
-     * @param busy       names of instances an operation (launch, personalize, reset, destroy) is working on
+     * @param busy       names of instances an operation (launch, personalize, reset, stop, start, destroy) is working on
      */
-    static ReconcilePlan decide(PoolRecord pool, List<InstanceRow> rows, Set<String> running, Set<String> busy, LaunchHealth health,
+    static ReconcilePlan decide(PoolRecord pool, List<InstanceRow> rows, Containers containers, Set<String> busy, LaunchHealth health,
                                 Demand demand, Instant now) {
         List<InstanceRow> remove = new ArrayList<>();
         List<InstanceRow> lost = new ArrayList<>();
         List<InstanceRow> live = new ArrayList<>();
         for (InstanceRow row : rows) {
-            if (busy.contains(row.name())) {
-                live.add(row);
-            } else if (!running.contains(row.name()) || !row.ready() && !row.claimed() || !row.claimed() && !row.state().equals(InstanceRow.WARM)) {
-                // Dead, or a launch or reset no one is doing any more (a restart interrupted it).
-                (row.claimed() ? lost : remove).add(row);
-            } else if (row.claimed() && !row.ready()) {
-                lost.add(row);
-            } else {
-                live.add(row);
-            }
+            if (busy.contains(row.name())) live.add(row);
+            else if (alive(row, containers)) live.add(row);
+            else (row.claimed() ? lost : remove).add(row); // dead, or a launch, reset, stop or start a restart interrupted
         }
         long claimed = live.stream().filter(InstanceRow::claimed).count();
         List<InstanceRow> warm = new ArrayList<>(live.stream().filter(r -> !r.claimed()).toList());
@@ -57,9 +60,9 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         if (pool.deleted()) {
             for (InstanceRow row : warm) if (!busy.contains(row.name())) remove.add(row);
             boolean drained = claimed == 0 && warm.stream().noneMatch(r -> busy.contains(r.name()));
-            return new ReconcilePlan(0, remove, lost, drained ? PoolRecord.DELETED : PoolRecord.DELETING, null, 0);
+            return new ReconcilePlan(0, remove, lost, List.of(), List.of(), drained ? PoolRecord.DELETED : PoolRecord.DELETING, null, 0);
         }
-        if (pool.snapshotId() == null) return new ReconcilePlan(0, remove, lost, PoolRecord.PENDING, null, 0);
+        if (pool.snapshotId() == null) return new ReconcilePlan(0, remove, lost, List.of(), List.of(), PoolRecord.PENDING, null, 0);
 
         for (InstanceRow row : List.copyOf(warm)) {
             if (!row.snapshotId().equals(pool.snapshotId()) && !busy.contains(row.name())) {
@@ -69,24 +72,35 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         }
         int desired = demand.scaler().target(new Autoscaler.Pool(pool.minSize(), pool.maxSize(), Instant.parse(pool.createdAt()),
                 pool.schedule().hours()), pool.desiredSize(), demand.claims(), now);
-        int target = desired;
-        if (pool.maxInstances() != null) target = (int) Math.max(0, Math.min(target, pool.maxInstances() - claimed));
-        int excess = warm.size() - target;
-        if (excess > 0) {
-            warm.stream().filter(r -> !busy.contains(r.name()))
-                    .sorted(Comparator.comparing(InstanceRow::createdAt).reversed())
-                    .limit(excess)
-                    .forEach(remove::add);
-        }
-        int launch = health.backingOff(now) ? 0 : Math.max(0, target - warm.size());
+        int room = pool.maxInstances() == null ? Integer.MAX_VALUE : (int) Math.max(0, pool.maxInstances() - claimed);
+        int total = Math.min(desired == 0 ? 0 : Math.max(desired, pool.maxSize()), room);
+        int runningTarget = pool.stopAfterInitialization() ? 0 : Math.min(desired, total);
+        List<InstanceRow> excess = pick(warm, busy, warm.size() - total, Comparator.comparing(InstanceRow::stopped).reversed()
+                .thenComparing(Comparator.comparing(InstanceRow::createdAt).reversed()));
+        remove.addAll(excess);
+        warm.removeAll(excess);
+
+        List<InstanceRow> runningNow = warm.stream().filter(r -> !r.stopped()).toList();
+        List<InstanceRow> stop = pick(runningNow.stream().filter(InstanceRow::ready).toList(), busy, runningNow.size() - runningTarget,
+                Comparator.comparing(InstanceRow::createdAt).reversed());
+        List<InstanceRow> start = pick(warm.stream().filter(r -> r.stopped() && r.ready()).toList(), busy, runningTarget - runningNow.size(),
+                Comparator.comparing(InstanceRow::createdAt));
+        int launch = health.backingOff(now) ? 0 : Math.max(0, total - warm.size());
         return health.degraded()
-                ? new ReconcilePlan(launch, remove, lost, PoolRecord.DEGRADED, health.lastMessage(), desired)
-                : new ReconcilePlan(launch, remove, lost, PoolRecord.READY, null, desired);
+                ? new ReconcilePlan(launch, remove, lost, start, stop, PoolRecord.DEGRADED, health.lastMessage(), desired)
+                : new ReconcilePlan(launch, remove, lost, start, stop, PoolRecord.READY, null, desired);
     }
 
-    /** Counts of a pool's instances by state, for status and metrics. */
-    static Map<String, Long> countByState(List<InstanceRow> rows) {
-        return rows.stream().collect(java.util.stream.Collectors.groupingBy(
-                r -> r.state().equals(InstanceRow.WARM) && !r.ready() ? InstanceRow.STARTING : r.state(), java.util.stream.Collectors.counting()));
+    /** Whether an instance no operation is working on is what its row says: running, or stopped and ready to start. */
+    private static boolean alive(InstanceRow row, Containers containers) {
+        if (row.claimed()) return row.ready() && containers.running().contains(row.name());
+        if (!row.state().equals(InstanceRow.WARM) || !row.ready()) return false;
+        return row.stopped() ? containers.stopped().contains(row.name()) : containers.running().contains(row.name());
+    }
+
+    /** Up to {@code count} instances no operation is working on, in the given order. */
+    private static List<InstanceRow> pick(List<InstanceRow> from, Set<String> busy, int count, Comparator<InstanceRow> order) {
+        if (count <= 0) return List.of();
+        return from.stream().filter(r -> !busy.contains(r.name())).sorted(order).limit(count).toList();
     }
 }

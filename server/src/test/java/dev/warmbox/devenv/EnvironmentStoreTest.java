@@ -34,7 +34,7 @@ class EnvironmentStoreTest {
             EnvironmentStore store = new EnvironmentStore(database);
             for (int i = 0; i < 3; i++) {
                 store.insertInstance(new InstanceRow("warm" + i, "pool", "project", "s1", i == 2 ? InstanceRow.STARTING : InstanceRow.WARM, i != 2,
-                        null, null, "2026-01-01T00:00:0" + i + "Z", null));
+                        null, null, "2026-01-01T00:00:0" + i + "Z", null, false));
             }
 
             int claims = 16;

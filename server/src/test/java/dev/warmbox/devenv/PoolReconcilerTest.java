@@ -86,7 +86,7 @@ class PoolReconcilerTest {
 
     /** What a previous run left: a row (in a state) with a running container of that name. */
     private void leftover(String name, String state, boolean ready, String environmentId) {
-        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, "2026-01-01T08:00:00Z", null));
+        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, "2026-01-01T08:00:00Z", null, false));
         container(name);
     }
 

@@ -28,7 +28,7 @@ class ReconcilePlanTest {
     private InstanceRow instance(String state, boolean ready, String snapshot, boolean containerRunning) {
         counter++;
         InstanceRow row = new InstanceRow("i" + counter, "pool", "project", snapshot, state, ready, "10.0.0." + counter,
-                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, "2026-01-01T08:00:0" + counter + "Z", null);
+                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, "2026-01-01T08:00:0" + counter + "Z", null, false);
         rows.add(row);
         if (containerRunning) running.add(row.name());
         return row;

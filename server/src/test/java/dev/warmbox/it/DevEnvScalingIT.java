@@ -1,0 +1,121 @@
+package dev.warmbox.it;
+
+import static dev.warmbox.it.DevEnvFixture.call;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Pools that follow demand, on the real engine, with the autoscaler's windows shortened to seconds:
+ * one pool with minSize 0 empties after the idle guard, the next claim is a cold start, the pool comes
+ * back, and sustained claims scale it out to maxSize. The rules themselves are tested on a simulated
+ * clock (ReconcileScalingTest); this shows them once end to end. Steps run in order on one pool.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DevEnvScalingIT {
+    private static final String ADMIN = RunningServer.API_KEY;
+    private static final Duration SHORT = Duration.ofSeconds(90);
+    private static RunningServer server;
+    private static String member;
+    private static String projectId;
+    private static String classId;
+    private static String poolId;
+    private static final List<String> prebuildIds = new ArrayList<>();
+    private static final List<String> environments = new ArrayList<>();
+
+    @BeforeAll
+    static void prebuildAPoolThatMayScaleToZero() {
+        server = new RunningServer(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "0", "DEVENV_RECONCILE_INTERVAL", "1",
+                "DEVENV_IDLE_GUARD", "4", "DEVENV_DEMAND_WINDOW", "30", "DEVENV_LEAD_TIME", "15",
+                "DEVENV_SCALE_OUT_WINDOW", "2", "DEVENV_SCALE_IN_WINDOW", "4"));
+        DevEnvFixture.requireImage();
+        member = DevEnvFixture.key(server, "member", "member").get("key").asText();
+        classId = call(server, "POST", "/api/v1/environment-classes", Map.of("name", "small", "memoryBytes", 256L << 20), ADMIN, 201).get("id").asText();
+        projectId = call(server, "POST", "/api/v1/projects", Map.of("name", "scaling", "source", Map.of("image", DevEnvFixture.IMAGE),
+                "prebuildEnvironmentClassIds", List.of(classId), "user", "dev"), ADMIN, 201).get("id").asText();
+        String prebuildId = call(server, "POST", "/api/v1/projects/" + projectId + "/prebuilds", Map.of("environmentClassId", classId), ADMIN, 202)
+                .get("id").asText();
+        prebuildIds.add(prebuildId);
+        DevEnvFixture.awaitPrebuild(server, projectId, prebuildId);
+        poolId = call(server, "POST", "/api/v1/warm-pools", Map.of("projectId", projectId, "environmentClassId", classId, "minSize", 0,
+                "maxSize", 2, "cronSchedule", "* * * * *", "cronTimezone", "Europe/Berlin"), ADMIN, 201).at("/warmPool/id").asText();
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        if (server == null) return;
+        server.close();
+        DevEnvFixture.cleanUp(server.instanceId, prebuildIds);
+    }
+
+    private static JsonNode pool() {
+        return call(server, "GET", "/api/v1/warm-pools/" + poolId, null, ADMIN, 200).get("warmPool");
+    }
+
+    private static JsonNode awaitPool(String what, java.util.function.Predicate<JsonNode> condition) {
+        JsonNode[] last = new JsonNode[1];
+        await(what).atMost(SHORT).pollInterval(Duration.ofMillis(200)).until(() -> condition.test(last[0] = pool()));
+        return last[0];
+    }
+
+    private static JsonNode claim() {
+        JsonNode environment = call(server, "POST", "/api/v1/environments", Map.of("projectId", projectId, "environmentClassId", classId),
+                member, 201).get("environment");
+        environments.add(environment.get("id").asText());
+        return environment;
+    }
+
+    @Test
+    @Order(1)
+    void theScheduleIsStoredAndABadOneIsRefusedNamingItsField() {
+        JsonNode spec = pool().get("spec");
+        assertThat(spec.get("cronSchedule").asText()).isEqualTo("* * * * *");
+        assertThat(spec.get("cronTimezone").asText()).isEqualTo("Europe/Berlin");
+        JsonNode bad = call(server, "PATCH", "/api/v1/warm-pools/" + poolId, Map.of("cronSchedule", "0 25 * * *"), ADMIN, 400);
+        assertThat(bad.at("/error/message").asText()).startsWith("cronSchedule");
+        bad = call(server, "PATCH", "/api/v1/warm-pools/" + poolId, Map.of("cronTimezone", "Mars/Olympus"), ADMIN, 400);
+        assertThat(bad.at("/error/message").asText()).startsWith("cronTimezone");
+    }
+
+    @Test
+    @Order(2)
+    void withMinSizeZeroThePoolEmptiesAfterTheIdleGuard() {
+        awaitPool("one instance while the pool is new", p -> p.at("/status/runningInstances").asInt() == 1);
+        JsonNode empty = awaitPool("empty after the 4 s idle guard", p -> p.at("/status/desiredSize").asInt() == 0
+                && p.at("/status/runningInstances").asInt() == 0);
+        assertThat(empty.at("/status/phase").asText()).isEqualTo("WARM_POOL_PHASE_READY");
+        await("its container removed").atMost(SHORT).until(() -> DevEnvFixture.instances(server).isEmpty());
+    }
+
+    @Test
+    @Order(3)
+    void theFirstClaimAfterThatIsColdAndThePoolComesBackWithDemand() {
+        JsonNode cold = claim();
+        assertThat(cold.get("warm").asBoolean()).as("nothing warm to take").isFalse();
+        DevEnvFixture.awaitPhase(server, cold.get("id").asText(), member, "ENVIRONMENT_PHASE_RUNNING");
+        JsonNode back = awaitPool("the pool comes back", p -> p.at("/status/runningInstances").asInt() >= 1);
+        assertThat(back.at("/status/desiredSize").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(back.at("/status/claimedInstances").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(4)
+    void sustainedClaimsScaleThePoolOutToMaxSize() {
+        // 1 claim in the 30 s demand window x 15 s lead time = 1; three more make 2, held for the 2 s scale-out window.
+        for (int i = 0; i < 3; i++) claim();
+        JsonNode out = awaitPool("scaled out to maxSize", p -> p.at("/status/desiredSize").asInt() == 2 && p.at("/status/runningInstances").asInt() == 2);
+        assertThat(out.at("/spec/maxSize").asInt()).isEqualTo(2);
+        for (String id : environments) DevEnvFixture.awaitPhase(server, id, member, "ENVIRONMENT_PHASE_RUNNING");
+    }
+}
