@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param publicUrl          base of environment URLs, e.g. https://warmbox.example.com; empty: from each request's Host
  * @param seedFile           JSON file of classes, projects and pools created at start when they do not exist yet
  * @param scaling            the warm pools' autoscaler windows (docs/dev-environments.md#scaling)
+ * @param rotationPeriod     a warm instance unused this long is replaced by a fresh one (zero: never)
  */
 public record DevEnvSettings(
         String network,
@@ -25,7 +26,8 @@ public record DevEnvSettings(
         Duration ideReadyTimeout,
         Optional<String> publicUrl,
         Optional<Path> seedFile,
-        Scaling scaling) {
+        Scaling scaling,
+        Duration rotationPeriod) {
 
     /**
      * How pools follow demand: the claim rate is measured over {@code demandWindow}; a pool keeps the
@@ -66,6 +68,7 @@ public record DevEnvSettings(
                 v.seconds("DEVENV_IDE_READY_TIMEOUT", 60, 1, 3600),
                 publicUrl,
                 v.string("DEVENV_SEED_FILE").map(Path::of),
-                Scaling.from(v));
+                Scaling.from(v),
+                v.seconds("DEVENV_ROTATION_PERIOD", 86_400, 0, 365L * 86_400));
     }
 }

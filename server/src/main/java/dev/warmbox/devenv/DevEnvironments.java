@@ -51,7 +51,8 @@ public final class DevEnvironments implements AutoCloseable {
         DevEnvSettings.Scaling scaling = settings.scaling();
         Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
                 scaling.idleGuard());
-        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler, environments::fail);
+        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler, settings.rotationPeriod(),
+                pool -> catalog.fingerprint(pool.projectId(), pool.environmentClassId()), environments::fail);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler);
         pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
@@ -84,6 +85,14 @@ public final class DevEnvironments implements AutoCloseable {
         return catalog.createClass(body);
     }
 
+    /** Changes a class; the pools using it recreate their unclaimed instances. */
+    public Object updateClass(Principal who, String id, byte[] body) {
+        admin(who);
+        Object updated = catalog.updateClass(id, body);
+        reconciler.wake();
+        return updated;
+    }
+
     public Object environmentClass(Principal who, String id) {
         return catalog.environmentClass(id);
     }
@@ -100,6 +109,14 @@ public final class DevEnvironments implements AutoCloseable {
     public Object createProject(Principal who, byte[] body) {
         admin(who);
         return catalog.createProject(body);
+    }
+
+    /** Changes a project; its pools recreate their unclaimed instances. */
+    public Object updateProject(Principal who, String id, byte[] body) {
+        admin(who);
+        Object updated = catalog.updateProject(id, body);
+        reconciler.wake();
+        return updated;
     }
 
     public Object project(Principal who, String id) {

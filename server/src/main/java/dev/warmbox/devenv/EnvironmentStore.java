@@ -15,7 +15,7 @@ import java.util.Optional;
  * instance is never handed out twice and the pool's capacity is never overrun.
  */
 final class EnvironmentStore {
-    private static final String INSTANCE = "name, pool_id, project_id, snapshot_id, state, ready, address, environment_id, created_at, ready_at, stopped";
+    private static final String INSTANCE = "name, pool_id, project_id, snapshot_id, state, ready, address, environment_id, created_at, ready_at, stopped, spec_fingerprint";
     private static final String ENVIRONMENT = "id, owner_key_id, project_id, environment_class_id, pool_id, instance_name, warm, phase, "
             + "failure_message, created_at, ready_at, updated_at";
 
@@ -48,7 +48,7 @@ final class EnvironmentStore {
                 refuseBeyondCapacity(c, poolId);
             }
             InstanceRow cold = new InstanceRow(newInstanceName, poolId, environment.projectId(), coldSnapshotId, InstanceRow.CLAIMED,
-                    false, null, environment.id(), now, null, false);
+                    false, null, environment.id(), now, null, false, null);
             insertInstance(c, cold);
             EnvironmentRecord created = with(environment, cold.name(), false, EnvironmentRecord.CREATING);
             insert(c, created);
@@ -249,7 +249,7 @@ final class EnvironmentStore {
     }
 
     private static void insertInstance(Connection c, InstanceRow i) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO devenv_instances (" + INSTANCE + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO devenv_instances (" + INSTANCE + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, i.name());
             insert.setString(2, i.poolId());
             insert.setString(3, i.projectId());
@@ -261,6 +261,7 @@ final class EnvironmentStore {
             insert.setString(9, i.createdAt());
             insert.setString(10, i.readyAt());
             insert.setBoolean(11, i.stopped());
+            insert.setString(12, i.fingerprint());
             insert.executeUpdate();
         }
     }
@@ -282,7 +283,7 @@ final class EnvironmentStore {
             List<InstanceRow> rows = new ArrayList<>();
             while (r.next()) {
                 rows.add(new InstanceRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getBoolean(6),
-                        r.getString(7), r.getString(8), r.getString(9), r.getString(10), r.getBoolean(11)));
+                        r.getString(7), r.getString(8), r.getString(9), r.getString(10), r.getBoolean(11), r.getString(12)));
             }
             return rows;
         }

@@ -64,7 +64,7 @@ final class Instances {
         String name = newName();
         busy.add(name);
         InstanceRow row = new InstanceRow(name, pool.id(), pool.projectId(), pool.snapshotId(), InstanceRow.STARTING, false, null, null,
-                clock.instant().toString(), null, false);
+                clock.instant().toString(), null, false, catalog.fingerprint(pool.projectId(), pool.environmentClassId()));
         try {
             store.insertInstance(row);
         } catch (RuntimeException e) {

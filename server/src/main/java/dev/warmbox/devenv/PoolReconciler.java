@@ -34,6 +34,8 @@ final class PoolReconciler implements AutoCloseable {
     private final Blueprint blueprint;
     private final Clock clock;
     private final Autoscaler scaler;
+    private final Duration rotationPeriod;
+    private final java.util.function.Function<PoolRecord, String> fingerprint;
     private final BiConsumer<String, String> environmentLost;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
@@ -41,7 +43,8 @@ final class PoolReconciler implements AutoCloseable {
     private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
 
     PoolReconciler(WarmPoolStore pools, EnvironmentStore store, Instances instances, ContainerProvider provider, Blueprint blueprint,
-                   Clock clock, Autoscaler scaler, BiConsumer<String, String> environmentLost) {
+                   Clock clock, Autoscaler scaler, Duration rotationPeriod, java.util.function.Function<PoolRecord, String> fingerprint,
+                   BiConsumer<String, String> environmentLost) {
         this.pools = pools;
         this.store = store;
         this.instances = instances;
@@ -49,6 +52,8 @@ final class PoolReconciler implements AutoCloseable {
         this.blueprint = blueprint;
         this.clock = clock;
         this.scaler = scaler;
+        this.rotationPeriod = rotationPeriod;
+        this.fingerprint = fingerprint;
         this.environmentLost = environmentLost;
     }
 
@@ -117,8 +122,9 @@ final class PoolReconciler implements AutoCloseable {
             own.forEach(r -> pooled.add(r.name()));
             if (pool.phase().equals(PoolRecord.DELETED) && own.isEmpty()) continue;
             ReconcilePlan.Demand demand = new ReconcilePlan.Demand(scaler, claims.getOrDefault(pool.id(), List.of()));
+            ReconcilePlan.Rotation rotation = new ReconcilePlan.Rotation(pool.deleted() ? null : fingerprint.apply(pool), rotationPeriod);
             ReconcilePlan plan = ReconcilePlan.decide(pool, own, new ReconcilePlan.Containers(running, stopped), busy,
-                    instances.health(pool.id()), demand, now);
+                    instances.health(pool.id()), demand, rotation, now);
             act(pool, plan);
             plans.put(pool.id(), plan);
         }

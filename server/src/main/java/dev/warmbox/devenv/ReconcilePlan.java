@@ -33,11 +33,20 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         static final Demand NONE = new Demand(Autoscaler.DEFAULTS, List.of());
     }
 
+    /**
+     * CodeCanvas' pool rotation: warm instances made from another definition of the project or class
+     * ({@code fingerprint}, null: unknown, no check) are recreated; one unused for longer than
+     * {@code unusedFor} (zero: never) is replaced per pass, so the pool is never emptied at once.
+     */
+    record Rotation(String fingerprint, java.time.Duration unusedFor) {
+        static final Rotation NONE = new Rotation(null, java.time.Duration.ZERO);
+    }
+
     /** The engine's instance containers by name: running, and stopped (present but not running). */
     record Containers(Set<String> running, Set<String> stopped) {}
 
     static ReconcilePlan decide(PoolRecord pool, List<InstanceRow> rows, Set<String> running, Set<String> busy, LaunchHealth health, Instant now) {
-        return decide(pool, rows, new Containers(running, Set.of()), busy, health, Demand.NONE, now);
+        return decide(pool, rows, new Containers(running, Set.of()), busy, health, Demand.NONE, Rotation.NONE, now);
     }
 
     /**
@@ -45,7 +54,7 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
      * @param busy       names of instances an operation (launch, personalize, reset, stop, start, destroy) is working on
      */
     static ReconcilePlan decide(PoolRecord pool, List<InstanceRow> rows, Containers containers, Set<String> busy, LaunchHealth health,
-                                Demand demand, Instant now) {
+                                Demand demand, Rotation rotation, Instant now) {
         List<InstanceRow> remove = new ArrayList<>();
         List<InstanceRow> lost = new ArrayList<>();
         List<InstanceRow> live = new ArrayList<>();
@@ -64,12 +73,14 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         }
         if (pool.snapshotId() == null) return new ReconcilePlan(0, remove, lost, List.of(), List.of(), PoolRecord.PENDING, null, 0);
 
-        for (InstanceRow row : List.copyOf(warm)) {
-            if (!row.snapshotId().equals(pool.snapshotId()) && !busy.contains(row.name())) {
-                remove.add(row);
-                warm.remove(row);
-            }
+        List<InstanceRow> outdated = new ArrayList<>(warm.stream().filter(r -> !busy.contains(r.name()) && outdated(r, pool, rotation)).toList());
+        if (outdated.isEmpty() && !rotation.unusedFor().isZero()) {
+            Instant unusedSince = now.minus(rotation.unusedFor());
+            warm.stream().filter(r -> !busy.contains(r.name()) && r.readyAt() != null && Instant.parse(r.readyAt()).isBefore(unusedSince))
+                    .min(Comparator.comparing(InstanceRow::readyAt)).ifPresent(outdated::add);
         }
+        remove.addAll(outdated);
+        warm.removeAll(outdated);
         int desired = demand.scaler().target(new Autoscaler.Pool(pool.minSize(), pool.maxSize(), Instant.parse(pool.createdAt()),
                 pool.schedule().hours()), pool.desiredSize(), demand.claims(), now);
         int room = pool.maxInstances() == null ? Integer.MAX_VALUE : (int) Math.max(0, pool.maxInstances() - claimed);
@@ -89,6 +100,12 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         return health.degraded()
                 ? new ReconcilePlan(launch, remove, lost, start, stop, PoolRecord.DEGRADED, health.lastMessage(), desired)
                 : new ReconcilePlan(launch, remove, lost, start, stop, PoolRecord.READY, null, desired);
+    }
+
+    /** A warm instance of an older snapshot, or of an older definition of the project or class. */
+    private static boolean outdated(InstanceRow row, PoolRecord pool, Rotation rotation) {
+        if (!row.snapshotId().equals(pool.snapshotId())) return true;
+        return rotation.fingerprint() != null && row.fingerprint() != null && !row.fingerprint().equals(rotation.fingerprint());
     }
 
     /** Whether an instance no operation is working on is what its row says: running, or stopped and ready to start. */

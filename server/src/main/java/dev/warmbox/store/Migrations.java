@@ -98,6 +98,7 @@ final class Migrations {
                     "ALTER TABLE warm_pools ADD COLUMN cron_timezone TEXT",
                     "ALTER TABLE warm_pools ADD COLUMN stop_after_initialization INTEGER NOT NULL DEFAULT 0",
                     "ALTER TABLE devenv_instances ADD COLUMN stopped INTEGER NOT NULL DEFAULT 0",
+                    "ALTER TABLE devenv_instances ADD COLUMN spec_fingerprint TEXT",
                     "CREATE INDEX environments_by_pool_and_time ON environments (pool_id, created_at)")
     );
 

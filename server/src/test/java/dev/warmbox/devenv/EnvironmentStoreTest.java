@@ -34,7 +34,7 @@ class EnvironmentStoreTest {
             EnvironmentStore store = new EnvironmentStore(database);
             for (int i = 0; i < 3; i++) {
                 store.insertInstance(new InstanceRow("warm" + i, "pool", "project", "s1", i == 2 ? InstanceRow.STARTING : InstanceRow.WARM, i != 2,
-                        null, null, "2026-01-01T00:00:0" + i + "Z", null, false));
+                        null, null, "2026-01-01T00:00:0" + i + "Z", null, false, null));
             }
 
             int claims = 16;
@@ -82,9 +82,9 @@ class EnvironmentStoreTest {
                     PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t",
                     PoolRecord.Schedule.ALWAYS, false, -1));
             EnvironmentStore store = new EnvironmentStore(database);
-            store.insertInstance(new InstanceRow("stopped", "pool", "project", "s1", InstanceRow.WARM, true, null, null, "2026-01-01T00:00:00Z", null, true));
-            store.insertInstance(new InstanceRow("stopping", "pool", "project", "s1", InstanceRow.WARM, false, null, null, "2026-01-01T00:00:00Z", null, true));
-            store.insertInstance(new InstanceRow("running", "pool", "project", "s1", InstanceRow.WARM, true, null, null, "2026-01-01T00:00:09Z", null, false));
+            store.insertInstance(new InstanceRow("stopped", "pool", "project", "s1", InstanceRow.WARM, true, null, null, "2026-01-01T00:00:00Z", null, true, null));
+            store.insertInstance(new InstanceRow("stopping", "pool", "project", "s1", InstanceRow.WARM, false, null, null, "2026-01-01T00:00:00Z", null, true, null));
+            store.insertInstance(new InstanceRow("running", "pool", "project", "s1", InstanceRow.WARM, true, null, null, "2026-01-01T00:00:09Z", null, false, null));
 
             EnvironmentStore.Claim first = claim(store, "e1");
             assertThat(first.instance().name()).as("a running instance, though newer").isEqualTo("running");

@@ -50,7 +50,8 @@ class PoolReconcilerTest {
     void build() {
         database = new Database(dir.resolve("warmbox.db"));
         DevEnvSettings settings = new DevEnvSettings("isolated", Duration.ofHours(1), 4, Duration.ofMinutes(1), Duration.ofMinutes(5),
-                Optional.empty(), Optional.empty(), DevEnvSettings.Scaling.DEFAULTS);
+                Optional.empty(), Optional.empty(), DevEnvSettings.Scaling.DEFAULTS,
+                Duration.ZERO);
         blueprint = new Blueprint("t", settings);
         InstanceEngine instanceEngine = new InstanceEngine(engine, blueprint, settings);
         WarmPoolStore pools = new WarmPoolStore(database);
@@ -58,7 +59,7 @@ class PoolReconcilerTest {
         Catalog catalog = new Catalog(database, json, engine, clock);
         Prebuilds prebuilds = new Prebuilds(database, catalog, pools, engine, blueprint, instanceEngine, workers, clock, () -> { });
         instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, row -> { }, (env, why) -> lost.add(env));
-        reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, Autoscaler.DEFAULTS, (env, why) -> lost.add(env));
+        reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, Autoscaler.DEFAULTS, Duration.ZERO, pool -> null, (env, why) -> lost.add(env));
 
         String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
         String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
@@ -86,7 +87,7 @@ class PoolReconcilerTest {
 
     /** What a previous run left: a row (in a state) with a running container of that name. */
     private void leftover(String name, String state, boolean ready, String environmentId) {
-        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, "2026-01-01T08:00:00Z", null, false));
+        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, "2026-01-01T08:00:00Z", null, false, null));
         container(name);
     }
 

@@ -42,7 +42,7 @@ class ReconcileScalingTest {
      */
     private ReconcilePlan pass(int min, int max, PoolRecord.Schedule schedule) {
         ReconcilePlan plan = ReconcilePlan.decide(pool(min, max, schedule, stored), rows, new ReconcilePlan.Containers(running, stopped), Set.of(),
-                LaunchHealth.OK, new ReconcilePlan.Demand(Autoscaler.DEFAULTS, claims), clock.instant());
+                LaunchHealth.OK, new ReconcilePlan.Demand(Autoscaler.DEFAULTS, claims), ReconcilePlan.Rotation.NONE, clock.instant());
         rows.removeAll(plan.remove());
         plan.stop().forEach(r -> replace(r, true));
         plan.start().forEach(r -> replace(r, false));
@@ -53,7 +53,7 @@ class ReconcileScalingTest {
 
     private void replace(InstanceRow r, boolean stop) {
         rows.set(rows.indexOf(r), new InstanceRow(r.name(), r.poolId(), r.projectId(), r.snapshotId(), r.state(), true, r.address(),
-                r.environmentId(), r.createdAt(), r.readyAt(), stop));
+                r.environmentId(), r.createdAt(), r.readyAt(), stop, null));
         (stop ? running : stopped).remove(r.name());
         (stop ? stopped : running).add(r.name());
     }
@@ -76,7 +76,7 @@ class ReconcileScalingTest {
     private InstanceRow warm() {
         counter++;
         InstanceRow row = new InstanceRow("i" + counter, "pool", "project", "s1", InstanceRow.WARM, true, "10.0.0." + counter, null,
-                clock.instant().plusMillis(counter).toString(), null, false);
+                clock.instant().plusMillis(counter).toString(), null, false, null);
         rows.add(row);
         running.add(row.name());
         return row;
@@ -87,7 +87,7 @@ class ReconcileScalingTest {
         claims.add(clock.instant());
         rows.stream().filter(r -> r.state().equals(InstanceRow.WARM)).min(Comparator.comparing(InstanceRow::stopped)).ifPresent(r -> {
             rows.set(rows.indexOf(r), new InstanceRow(r.name(), r.poolId(), r.projectId(), r.snapshotId(), InstanceRow.CLAIMED, true,
-                    r.address(), "env-" + r.name(), r.createdAt(), r.readyAt(), false));
+                    r.address(), "env-" + r.name(), r.createdAt(), r.readyAt(), false, null));
             if (r.stopped()) replace(rows.stream().filter(x -> x.name().equals(r.name())).findFirst().orElseThrow(), false);
         });
     }
@@ -237,7 +237,7 @@ class ReconcileScalingTest {
         stopped.remove(gone.name());
         InstanceRow half = rows.get(1);
         rows.set(1, new InstanceRow(half.name(), half.poolId(), half.projectId(), half.snapshotId(), half.state(), false, half.address(), null,
-                half.createdAt(), half.readyAt(), true));
+                half.createdAt(), half.readyAt(), true, null));
         ReconcilePlan plan = pass(1, 2);
         assertThat(plan.remove()).extracting(InstanceRow::name).containsExactlyInAnyOrder(gone.name(), half.name());
         assertThat(plan.launch()).isEqualTo(2);

@@ -148,4 +148,50 @@ class DevEnvScalingIT {
                 && p.at("/status/runningInstances").asInt() == 0);
         call(server, "DELETE", "/api/v1/environments/" + id, null, member, 204);
     }
+
+    @Test
+    @Order(6)
+    void outsideItsActiveHoursThePoolIsEmptyAndItRefillsWhenTheyBegin() {
+        // Active only at midnight on January 1st: not now (the rule itself is tested on a simulated clock).
+        call(server, "PATCH", "/api/v1/warm-pools/" + poolId, Map.of("cronSchedule", "0 0 1 1 *", "cronTimezone", "UTC"), ADMIN, 200);
+        awaitPool("empty outside active hours", p -> p.at("/status/desiredSize").asInt() == 0 && p.at("/status/stoppedInstances").asInt() == 0
+                && p.at("/status/runningInstances").asInt() == 0);
+        await("its containers removed").atMost(SHORT).ignoreExceptions().until(() -> DevEnvFixture.instances(server).isEmpty());
+        Map<String, Object> always = new java.util.HashMap<>();
+        always.put("cronSchedule", null);
+        assertThat(call(server, "PATCH", "/api/v1/warm-pools/" + poolId, always, ADMIN, 200).at("/warmPool/spec/cronSchedule").isNull()).isTrue();
+        awaitPool("back at minSize, stopped after initialization", p -> p.at("/status/stoppedInstances").asInt() == 2);
+    }
+
+    @Test
+    @Order(7)
+    void changingTheProjectRecreatesEveryUnclaimedInstanceButNotTheClaimedOne() {
+        JsonNode claimed = claim();
+        String id = claimed.get("id").asText();
+        DevEnvFixture.awaitPhase(server, id, member, "ENVIRONMENT_PHASE_RUNNING");
+        String inUse = DevEnvFixture.containerOf(server, id);
+        awaitPool("refilled", p -> p.at("/status/stoppedInstances").asInt() == 2);
+        java.util.Set<String> before = new java.util.HashSet<>(names());
+        before.remove(inUse);
+
+        JsonNode bad = call(server, "PATCH", "/api/v1/projects/" + projectId, Map.of("idePort", 0), ADMIN, 400);
+        assertThat(bad.at("/error/message").asText()).startsWith("idePort");
+        call(server, "PATCH", "/api/v1/projects/" + projectId, Map.of("name", "x"), member, 403);
+        JsonNode project = call(server, "PATCH", "/api/v1/projects/" + projectId, Map.of("env", Map.of("ROTATED", "yes")), ADMIN, 200);
+        assertThat(project.at("/env/ROTATED").asText()).isEqualTo("yes");
+        assertThat(project.at("/source/image").asText()).as("fields left out are kept").isEqualTo(DevEnvFixture.IMAGE);
+
+        await("every unclaimed instance recreated").atMost(SHORT).ignoreExceptions().until(() -> {
+            List<String> now = names();
+            return now.contains(inUse) && now.size() == 3 && now.stream().noneMatch(before::contains)
+                    && pool().at("/status/stoppedInstances").asInt() == 2;
+        });
+        assertThat(call(server, "GET", "/api/v1/environments/" + id, null, member, 200).at("/environment/status/phase").asText())
+                .as("the claimed one is untouched").isEqualTo("ENVIRONMENT_PHASE_RUNNING");
+        call(server, "DELETE", "/api/v1/environments/" + id, null, member, 204);
+    }
+
+    private static List<String> names() {
+        return DevEnvFixture.instances(server).stream().map(c -> c.name()).toList();
+    }
 }
