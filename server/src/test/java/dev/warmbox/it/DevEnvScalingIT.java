@@ -194,4 +194,20 @@ class DevEnvScalingIT {
     private static List<String> names() {
         return DevEnvFixture.instances(server).stream().map(c -> c.name()).toList();
     }
+
+    @Test
+    @Order(8)
+    void repeatedLaunchFailuresDegradeThePoolAndItRecoversByItselfOnceLaunchesSucceed() {
+        // A runtime the engine does not have: every launch fails (and the class change recreates the instances).
+        call(server, "PATCH", "/api/v1/environment-classes/" + classId, Map.of("ociRuntime", "warmbox-missing-runtime"), ADMIN, 200);
+        JsonNode degraded = awaitPool("degraded", p -> p.at("/status/phase").asText().equals("WARM_POOL_PHASE_DEGRADED"));
+        assertThat(degraded.at("/status/failureMessage").asText()).as("says why").isNotBlank();
+
+        Map<String, Object> defaultRuntime = new java.util.HashMap<>();
+        defaultRuntime.put("ociRuntime", null);
+        call(server, "PATCH", "/api/v1/environment-classes/" + classId, defaultRuntime, ADMIN, 200);
+        JsonNode ready = awaitPool("ready again after the back-off, with no one stepping in",
+                p -> p.at("/status/phase").asText().equals("WARM_POOL_PHASE_READY") && p.at("/status/stoppedInstances").asInt() == 2);
+        assertThat(ready.at("/status/failureMessage").isNull()).isTrue();
+    }
 }
