@@ -51,8 +51,8 @@ public final class DevEnvironments implements AutoCloseable {
         DevEnvSettings.Scaling scaling = settings.scaling();
         Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
                 scaling.idleGuard());
-        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler, settings.rotationPeriod(),
-                pool -> catalog.fingerprint(pool.projectId(), pool.environmentClassId()), environments::fail);
+        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler,
+                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler);
         pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
@@ -209,7 +209,7 @@ public final class DevEnvironments implements AutoCloseable {
         Map<String, Long> counts = new HashMap<>();
         for (InstanceRow row : store.instances()) {
             String state = switch (row.state()) {
-                case InstanceRow.WARM -> row.stopped() ? "stopped" : row.ready() ? "running" : "starting";
+                case InstanceRow.WARM -> !row.ready() ? "starting" : row.stopped() ? "stopped" : "running";
                 case InstanceRow.CLAIMED -> "claimed";
                 case InstanceRow.RESETTING -> "resetting";
                 default -> "starting";

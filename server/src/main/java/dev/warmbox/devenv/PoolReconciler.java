@@ -34,8 +34,7 @@ final class PoolReconciler implements AutoCloseable {
     private final Blueprint blueprint;
     private final Clock clock;
     private final Autoscaler scaler;
-    private final Duration rotationPeriod;
-    private final java.util.function.Function<PoolRecord, String> fingerprint;
+    private final Rotations rotations;
     private final BiConsumer<String, String> environmentLost;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
@@ -43,8 +42,7 @@ final class PoolReconciler implements AutoCloseable {
     private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
 
     PoolReconciler(WarmPoolStore pools, EnvironmentStore store, Instances instances, ContainerProvider provider, Blueprint blueprint,
-                   Clock clock, Autoscaler scaler, Duration rotationPeriod, java.util.function.Function<PoolRecord, String> fingerprint,
-                   BiConsumer<String, String> environmentLost) {
+                   Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost) {
         this.pools = pools;
         this.store = store;
         this.instances = instances;
@@ -52,8 +50,7 @@ final class PoolReconciler implements AutoCloseable {
         this.blueprint = blueprint;
         this.clock = clock;
         this.scaler = scaler;
-        this.rotationPeriod = rotationPeriod;
-        this.fingerprint = fingerprint;
+        this.rotations = rotations;
         this.environmentLost = environmentLost;
     }
 
@@ -122,7 +119,7 @@ final class PoolReconciler implements AutoCloseable {
             own.forEach(r -> pooled.add(r.name()));
             if (pool.phase().equals(PoolRecord.DELETED) && own.isEmpty()) continue;
             ReconcilePlan.Demand demand = new ReconcilePlan.Demand(scaler, claims.getOrDefault(pool.id(), List.of()));
-            ReconcilePlan.Rotation rotation = new ReconcilePlan.Rotation(pool.deleted() ? null : fingerprint.apply(pool), rotationPeriod);
+            ReconcilePlan.Rotation rotation = rotations.of(pool, now);
             ReconcilePlan plan = ReconcilePlan.decide(pool, own, new ReconcilePlan.Containers(running, stopped), busy,
                     instances.health(pool.id()), demand, rotation, now);
             act(pool, plan);
@@ -147,6 +144,7 @@ final class PoolReconciler implements AutoCloseable {
         for (InstanceRow row : plan.stop()) instances.stop(row.name());
         for (InstanceRow row : plan.start()) instances.start(row);
         for (int i = 0; i < plan.launch(); i++) instances.launchWarm(pool);
+        if (plan.prebuild()) rotations.prebuild(pool);
         if (!plan.phase().equals(pool.phase()) || !java.util.Objects.equals(plan.failureMessage(), pool.failureMessage())) {
             pools.updateStatus(pool.id(), plan.phase(), plan.failureMessage(), clock.instant().toString());
         }

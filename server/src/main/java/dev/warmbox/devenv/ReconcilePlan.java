@@ -22,11 +22,12 @@ import java.util.Set;
  * @param lost         claimed instances whose container is gone: their environments have failed
  * @param start        stopped warm instances to start (scale-out, backfill after a claim)
  * @param stop         running warm instances to stop (beyond the running target)
+ * @param prebuild     start a prebuild: the snapshot is older than the rotation period and the project's git ref moved on
  * @param desiredSize  the autoscaler's stable target of running warm instances (the status' desiredSize, stored for the next
  *                     decision); what runs may be lower when {@code maxInstances} leaves less room
  */
 record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> lost, List<InstanceRow> start, List<InstanceRow> stop,
-                     String phase, String failureMessage, int desiredSize) {
+                     boolean prebuild, String phase, String failureMessage, int desiredSize) {
 
     /** What the autoscaler needs besides the pool: its windows, and the pool's recent claims (warm and cold). */
     record Demand(Autoscaler scaler, List<Instant> claims) {
@@ -38,8 +39,26 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
      * ({@code fingerprint}, null: unknown, no check) are recreated; one unused for longer than
      * {@code unusedFor} (zero: never) is replaced per pass, so the pool is never emptied at once.
      */
-    record Rotation(String fingerprint, java.time.Duration unusedFor) {
-        static final Rotation NONE = new Rotation(null, java.time.Duration.ZERO);
+    record Rotation(String fingerprint, java.time.Duration unusedFor, Source source) {
+        static final Rotation NONE = new Rotation(null, java.time.Duration.ZERO, null);
+
+        Rotation(String fingerprint, java.time.Duration unusedFor) {
+            this(fingerprint, unusedFor, null);
+        }
+    }
+
+    /**
+     * Where the pool's snapshot came from and where its project's git ref is now; null when the project
+     * has no git source or the snapshot is younger than the rotation period.
+     *
+     * @param builtFrom the commit the snapshot was prebuilt from (null: unknown)
+     * @param current   the commit the project's ref points at now (null: unreadable)
+     */
+    record Source(Instant builtAt, String builtFrom, String current, boolean prebuilding) {
+        /** A snapshot older than the period whose source moved on is rebuilt, so rotation brings a fresher commit. */
+        boolean stale(java.time.Duration period, Instant now) {
+            return !prebuilding && current != null && !current.equals(builtFrom) && !now.isBefore(builtAt.plus(period));
+        }
     }
 
     /** The engine's instance containers by name: running, and stopped (present but not running). */
@@ -69,9 +88,9 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         if (pool.deleted()) {
             for (InstanceRow row : warm) if (!busy.contains(row.name())) remove.add(row);
             boolean drained = claimed == 0 && warm.stream().noneMatch(r -> busy.contains(r.name()));
-            return new ReconcilePlan(0, remove, lost, List.of(), List.of(), drained ? PoolRecord.DELETED : PoolRecord.DELETING, null, 0);
+            return new ReconcilePlan(0, remove, lost, List.of(), List.of(), false, drained ? PoolRecord.DELETED : PoolRecord.DELETING, null, 0);
         }
-        if (pool.snapshotId() == null) return new ReconcilePlan(0, remove, lost, List.of(), List.of(), PoolRecord.PENDING, null, 0);
+        if (pool.snapshotId() == null) return new ReconcilePlan(0, remove, lost, List.of(), List.of(), false, PoolRecord.PENDING, null, 0);
 
         List<InstanceRow> outdated = new ArrayList<>(warm.stream().filter(r -> !busy.contains(r.name()) && outdated(r, pool, rotation)).toList());
         if (outdated.isEmpty() && !rotation.unusedFor().isZero()) {
@@ -97,9 +116,10 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         List<InstanceRow> start = pick(warm.stream().filter(r -> r.stopped() && r.ready()).toList(), busy, runningTarget - runningNow.size(),
                 Comparator.comparing(InstanceRow::createdAt));
         int launch = health.backingOff(now) ? 0 : Math.max(0, total - warm.size());
+        boolean prebuild = rotation.source() != null && rotation.source().stale(rotation.unusedFor(), now);
         return health.degraded()
-                ? new ReconcilePlan(launch, remove, lost, start, stop, PoolRecord.DEGRADED, health.lastMessage(), desired)
-                : new ReconcilePlan(launch, remove, lost, start, stop, PoolRecord.READY, null, desired);
+                ? new ReconcilePlan(launch, remove, lost, start, stop, prebuild, PoolRecord.DEGRADED, health.lastMessage(), desired)
+                : new ReconcilePlan(launch, remove, lost, start, stop, prebuild, PoolRecord.READY, null, desired);
     }
 
     /** A warm instance of an older snapshot, or of an older definition of the project or class. */

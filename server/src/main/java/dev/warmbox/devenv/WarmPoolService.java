@@ -220,7 +220,8 @@ final class WarmPoolService {
         status.put("desiredSize", p.deleted() || p.snapshotId() == null ? 0 : p.desiredSize() < 0 ? p.minSize() : p.desiredSize());
         status.put("failureMessage", p.failureMessage());
         status.put("runningInstances", own.stream().filter(i -> i.state().equals(InstanceRow.WARM) && i.ready() && !i.stopped()).count());
-        status.put("stoppedInstances", own.stream().filter(i -> i.state().equals(InstanceRow.WARM) && i.stopped()).count());
+        // Stopped and claimable; one being stopped or started is in neither count.
+        status.put("stoppedInstances", own.stream().filter(i -> i.state().equals(InstanceRow.WARM) && i.ready() && i.stopped()).count());
         status.put("statusVersion", Long.toString(p.statusVersion()));
         status.put("claimedInstances", own.stream().filter(InstanceRow::claimed).count());
         Map<String, Object> pool = new LinkedHashMap<>();

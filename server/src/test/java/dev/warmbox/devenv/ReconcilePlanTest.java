@@ -182,4 +182,17 @@ class ReconcilePlanTest {
         assertThat(rotate(pool(3, null, "s1", false), hourly).remove()).as("used recently enough").isEmpty();
         assertThat(rows).contains(fresh);
     }
+
+    @Test
+    void aSnapshotOlderThanTheRotationPeriodIsRebuiltOnlyWhenItsGitRefMovedOn() {
+        made(InstanceRow.WARM, "f1", "2026-01-01T08:59:00Z");
+        Instant built = clock.instant().minus(Duration.ofHours(2));
+        java.util.function.Function<ReconcilePlan.Source, Boolean> prebuild = source -> rotate(pool(1, null, "s1", false),
+                new ReconcilePlan.Rotation("f1", Duration.ofHours(1), source)).prebuild();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "bbb", false))).as("old snapshot, moved ref").isTrue();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "aaa", false))).as("the ref did not move").isFalse();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "bbb", true))).as("one prebuild at a time").isFalse();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(clock.instant().minusSeconds(60), "aaa", "bbb", false))).as("young snapshot").isFalse();
+        assertThat(prebuild.apply(null)).as("no git source").isFalse();
+    }
 }

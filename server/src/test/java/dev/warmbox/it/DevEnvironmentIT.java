@@ -111,7 +111,8 @@ class DevEnvironmentIT {
         assertThat(pendingPool.at("/status/phase").asText()).as("no snapshot yet").isEqualTo("WARM_POOL_PHASE_PENDING");
         assertThat(pendingPool.at("/spec/snapshotId").isNull()).isTrue();
         assertThat(prebuild.get("log").asText()).as("the log shows each step")
-                .contains("$ clone " + stateDir.resolve("repo").toUri()).contains("$ echo built > /workspace/.prebuilt").contains("committed as");
+                .contains("$ clone " + stateDir.resolve("repo").toUri()).contains("$ echo built > /workspace/.prebuilt").contains("committed as")
+                .containsPattern("commit [0-9a-f]{40}\n");
         JsonNode pool = call(server, "GET", "/api/v1/warm-pools/" + poolId, null, ADMIN, 200).get("warmPool");
         assertThat(pool.at("/spec/snapshotId").asText()).as("the pool launches from the prebuild's snapshot").isEqualTo(prebuild.at("/prebuild/id").asText());
         assertThat(pool.at("/status/phase").asText()).isEqualTo("WARM_POOL_PHASE_READY");
