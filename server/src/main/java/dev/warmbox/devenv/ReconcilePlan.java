@@ -82,6 +82,12 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
             else if (alive(row, containers)) live.add(row);
             else (row.claimed() ? lost : remove).add(row); // dead, or a launch, reset, stop or start a restart interrupted
         }
+        return plan(pool, live, remove, lost, busy, health, demand, rotation, now);
+    }
+
+    /** The decision for the live instances, once the dead ones are sorted out. */
+    private static ReconcilePlan plan(PoolRecord pool, List<InstanceRow> live, List<InstanceRow> remove, List<InstanceRow> lost, Set<String> busy,
+                                      LaunchHealth health, Demand demand, Rotation rotation, Instant now) {
         long claimed = live.stream().filter(InstanceRow::claimed).count();
         List<InstanceRow> warm = new ArrayList<>(live.stream().filter(r -> !r.claimed()).toList());
 
@@ -92,12 +98,7 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         }
         if (pool.snapshotId() == null) return new ReconcilePlan(0, remove, lost, List.of(), List.of(), false, PoolRecord.PENDING, null, 0);
 
-        List<InstanceRow> outdated = new ArrayList<>(warm.stream().filter(r -> !busy.contains(r.name()) && outdated(r, pool, rotation)).toList());
-        if (outdated.isEmpty() && !rotation.unusedFor().isZero()) {
-            Instant unusedSince = now.minus(rotation.unusedFor());
-            warm.stream().filter(r -> !busy.contains(r.name()) && r.readyAt() != null && Instant.parse(r.readyAt()).isBefore(unusedSince))
-                    .min(Comparator.comparing(InstanceRow::readyAt)).ifPresent(outdated::add);
-        }
+        List<InstanceRow> outdated = replaced(warm, pool, busy, rotation, now);
         remove.addAll(outdated);
         warm.removeAll(outdated);
         int desired = demand.scaler().target(new Autoscaler.Pool(pool.minSize(), pool.maxSize(), Instant.parse(pool.createdAt()),
@@ -120,6 +121,17 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         return health.degraded()
                 ? new ReconcilePlan(launch, remove, lost, start, stop, prebuild, PoolRecord.DEGRADED, health.lastMessage(), desired)
                 : new ReconcilePlan(launch, remove, lost, start, stop, prebuild, PoolRecord.READY, null, desired);
+    }
+
+    /** Warm instances to replace: all of an older snapshot or definition, else the one unused longest beyond the period. */
+    private static List<InstanceRow> replaced(List<InstanceRow> warm, PoolRecord pool, Set<String> busy, Rotation rotation, Instant now) {
+        List<InstanceRow> outdated = new ArrayList<>(warm.stream().filter(r -> !busy.contains(r.name()) && outdated(r, pool, rotation)).toList());
+        if (outdated.isEmpty() && !rotation.unusedFor().isZero()) {
+            Instant unusedSince = now.minus(rotation.unusedFor());
+            warm.stream().filter(r -> !busy.contains(r.name()) && r.readyAt() != null && Instant.parse(r.readyAt()).isBefore(unusedSince))
+                    .min(Comparator.comparing(InstanceRow::readyAt)).ifPresent(outdated::add);
+        }
+        return outdated;
     }
 
     /** A warm instance of an older snapshot, or of an older definition of the project or class. */
