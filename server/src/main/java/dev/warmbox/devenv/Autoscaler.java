@@ -48,7 +48,8 @@ record Autoscaler(Duration demandWindow, Duration leadTime, Duration scaleOutWin
      */
     int target(Pool pool, int current, List<Instant> claims, Instant now) {
         if (pool.hours() != null && !pool.hours().active(now)) return 0;
-        TreeSet<Instant> sorted = new TreeSet<>(claims.stream().filter(c -> !c.isAfter(now)).toList());
+        // A sorted list, not a set: claims at the same instant are each a claim.
+        List<Instant> sorted = claims.stream().filter(c -> !c.isAfter(now)).sorted().toList();
         int floor = floor(pool, sorted, now);
         int sustained = extreme(pool, sorted, now.minus(scaleOutWindow), now, true);
         int recent = extreme(pool, sorted, now.minus(scaleInWindow), now, false);
@@ -58,14 +59,14 @@ record Autoscaler(Duration demandWindow, Duration leadTime, Duration scaleOutWin
     }
 
     /** minSize, or for a pool that may scale to zero: one until the idle guard has passed without a claim. */
-    private int floor(Pool pool, TreeSet<Instant> claims, Instant now) {
+    private int floor(Pool pool, List<Instant> claims, Instant now) {
         if (pool.minSize() > 0) return pool.minSize();
-        Instant lastActivity = claims.isEmpty() ? pool.createdAt() : max(claims.last(), pool.createdAt());
+        Instant lastActivity = claims.isEmpty() ? pool.createdAt() : max(claims.getLast(), pool.createdAt());
         return now.isBefore(lastActivity.plus(idleGuard)) ? Math.min(1, pool.maxSize()) : 0;
     }
 
     /** The recommendation's lowest (or highest) value over [from, to]; it changes only as claims enter or leave the demand window. */
-    private int extreme(Pool pool, TreeSet<Instant> claims, Instant from, Instant to, boolean lowest) {
+    private int extreme(Pool pool, List<Instant> claims, Instant from, Instant to, boolean lowest) {
         TreeSet<Instant> changes = new TreeSet<>(List.of(from, to));
         for (Instant claim : claims) {
             if (!claim.isBefore(from) && !claim.isAfter(to)) changes.add(claim);
@@ -81,10 +82,21 @@ record Autoscaler(Duration demandWindow, Duration leadTime, Duration scaleOutWin
     }
 
     /** Claims expected while one instance is replenished, at the claim rate of the demand window ending at {@code at}. */
-    int recommendation(Pool pool, TreeSet<Instant> claims, Instant at) {
-        long recent = claims.subSet(at.minus(demandWindow), false, at, true).size();
+    int recommendation(Pool pool, List<Instant> claims, Instant at) {
+        long recent = countUpTo(claims, at) - countUpTo(claims, at.minus(demandWindow));
         long expected = (recent * leadTime.toMillis() + demandWindow.toMillis() - 1) / demandWindow.toMillis();
         return (int) Math.max(pool.minSize(), Math.min(pool.maxSize(), expected));
+    }
+
+    /** How many of the sorted claims are at or before {@code at} (binary search). */
+    private static int countUpTo(List<Instant> sorted, Instant at) {
+        int low = 0;
+        int high = sorted.size();
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (sorted.get(middle).isAfter(at)) high = middle; else low = middle + 1;
+        }
+        return low;
     }
 
     private static Instant max(Instant a, Instant b) {

@@ -141,4 +141,11 @@ class AutoscalerTest {
         for (int i = 0; i < 10; i++) claims.add(T0.minusSeconds(30L * i));
         assertThat(SCALER.target(new Autoscaler.Pool(1, 5, T0.minus(Duration.ofDays(1)), null), -1, claims, T0)).isEqualTo(5);
     }
+
+    @Test
+    void claimsAtTheSameInstantEachCount() {
+        List<Instant> burst = java.util.Collections.nCopies(6, T0);
+        Autoscaler.Pool pool = new Autoscaler.Pool(1, 5, T0.minusSeconds(3600), null);
+        assertThat(SCALER.target(pool, -1, burst, T0)).as("6 claims x 5 min / 10 min, as if they were apart").isEqualTo(3);
+    }
 }

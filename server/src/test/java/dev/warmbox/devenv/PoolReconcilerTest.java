@@ -136,6 +136,35 @@ class PoolReconcilerTest {
         awaitGone("wb-dev-claimed");
     }
 
+    @Test
+    void aRestartDecidesFromTheStoredTargetAndTheStoredClaimsAndLaunchesTheGapOnce() {
+        // The previous run scaled out to 3 on 6 claims 12 minutes ago: they left the 10-minute demand window,
+        // but the 15-minute scale-in window still holds them, so the target must stay 3, not fall to minSize.
+        String claimedAt = clock.instant().minus(Duration.ofMinutes(12)).toString();
+        database.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("UPDATE warm_pools SET max_size = 5, desired_size = 3 WHERE id = 'pool'");
+                for (int i = 0; i < 6; i++) {
+                    s.execute("INSERT INTO environments (id, owner_key_id, project_id, environment_class_id, pool_id, warm, phase, created_at, updated_at) "
+                            + "SELECT 'claim-" + i + "', 'k', project_id, environment_class_id, 'pool', 1, 'ENVIRONMENT_PHASE_DELETED', '" + claimedAt
+                            + "', 't' FROM warm_pools WHERE id = 'pool'");
+                }
+            }
+            return null;
+        });
+
+        reconciler.pass();
+
+        WarmPoolStore pools = new WarmPoolStore(database);
+        assertThat(pools.find("pool").orElseThrow().desiredSize()).as("the stored target, kept by the stored claims").isEqualTo(3);
+        assertThat(store.instances()).as("3 to run and 2 stopped up to maxSize, each launched once").hasSize(5);
+        reconciler.pass();
+        assertThat(store.instances()).as("launches in flight are counted: nothing twice").hasSize(5);
+        clock.advance(Duration.ofMinutes(14)); // they left the demand window at 08:58, plus the 15-minute scale-in window
+        reconciler.pass();
+        assertThat(pools.find("pool").orElseThrow().desiredSize()).as("demand stayed low for the whole scale-in window").isEqualTo(2);
+    }
+
     private void awaitGone(String name) {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 store.instance(name).isEmpty() && engine.list(Map.of(Blueprint.LABEL_INSTANCE, name)).isEmpty());
