@@ -28,6 +28,7 @@ final class Instances {
     private final Semaphore launchPermits;
     private final Clock clock;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger claimsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, LaunchHealth> health = new ConcurrentHashMap<>();
     /** Called with an instance that is claimed and has finished warming up: personalize it now. */
     private final Consumer<InstanceRow> claimedAndReady;
@@ -53,6 +54,19 @@ final class Instances {
 
     Set<String> busy() {
         return busy;
+    }
+
+    /** A claim is between its transaction and marking its instance busy; see {@link PoolReconciler#pass()}. */
+    void claimStarting() {
+        claimsInFlight.incrementAndGet();
+    }
+
+    void claimSettled() {
+        claimsInFlight.decrementAndGet();
+    }
+
+    boolean claiming() {
+        return claimsInFlight.get() > 0;
     }
 
     LaunchHealth health(String poolId) {

@@ -95,6 +95,9 @@ final class PoolReconciler implements AutoCloseable {
         Set<String> busy = new HashSet<>(instances.busy());
         List<InstanceRow> rows = store.instances();
         busy.addAll(instances.busy());
+        // A claim that committed before the rows were read may not have marked its instance busy yet (a
+        // stopped one it is about to start): while claims are in flight, no claimed instance is judged.
+        if (instances.claiming()) rows.stream().filter(InstanceRow::claimed).forEach(r -> busy.add(r.name()));
         Set<String> running = new HashSet<>();
         Set<String> stopped = new HashSet<>();
         Set<String> known = new HashSet<>();

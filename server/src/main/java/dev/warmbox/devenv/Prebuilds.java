@@ -162,15 +162,14 @@ final class Prebuilds {
         });
     }
 
-    /** Whether a prebuild of this project and class is running (rotation starts at most one). */
-    boolean running(String projectId, String environmentClassId) {
+    /** When the newest prebuild of this project and class started, whatever its outcome (rotation starts one per period). */
+    Optional<java.time.Instant> lastStarted(String projectId, String environmentClassId) {
         return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM prebuilds WHERE project_id = ? AND environment_class_id = ? AND status = ?")) {
+            try (PreparedStatement select = c.prepareStatement("SELECT max(created_at) FROM prebuilds WHERE project_id = ? AND environment_class_id = ?")) {
                 select.setString(1, projectId);
                 select.setString(2, environmentClassId);
-                select.setString(3, Prebuild.RUNNING);
                 try (ResultSet r = select.executeQuery()) {
-                    return r.next();
+                    return r.next() && r.getString(1) != null ? Optional.of(java.time.Instant.parse(r.getString(1))) : Optional.empty();
                 }
             }
         });

@@ -51,13 +51,18 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
      * Where the pool's snapshot came from and where its project's git ref is now; null when the project
      * has no git source or the snapshot is younger than the rotation period.
      *
-     * @param builtFrom the commit the snapshot was prebuilt from (null: unknown)
-     * @param current   the commit the project's ref points at now (null: unreadable)
+     * @param builtFrom        the commit the snapshot was prebuilt from (null: unknown)
+     * @param current          the commit the project's ref points at now (null: unreadable)
+     * @param lastPrebuildAt   when the newest prebuild of the project and class started, whatever became of it
      */
-    record Source(Instant builtAt, String builtFrom, String current, boolean prebuilding) {
-        /** A snapshot older than the period whose source moved on is rebuilt, so rotation brings a fresher commit. */
+    record Source(Instant builtAt, String builtFrom, String current, Instant lastPrebuildAt) {
+        /**
+         * A snapshot older than the period whose source moved on is rebuilt, so rotation brings a fresher
+         * commit; at most one prebuild per period, so one running or failed is not started again and again.
+         */
         boolean stale(java.time.Duration period, Instant now) {
-            return !prebuilding && current != null && !current.equals(builtFrom) && !now.isBefore(builtAt.plus(period));
+            return current != null && !current.equals(builtFrom) && !now.isBefore(builtAt.plus(period))
+                    && (lastPrebuildAt == null || !now.isBefore(lastPrebuildAt.plus(period)));
         }
     }
 

@@ -36,7 +36,8 @@ final class Rotations {
         Prebuilds.Origin origin = prebuilds.origin(pool.snapshotId()).orElse(null);
         if (origin == null || origin.builtAt() == null || now.isBefore(origin.builtAt().plus(period))) return null;
         String current = GitRefs.commit(Catalog.localRepository(git.url()), git.ref()).orElse(null);
-        return new ReconcilePlan.Source(origin.builtAt(), origin.commit(), current, prebuilds.running(pool.projectId(), pool.environmentClassId()));
+        return new ReconcilePlan.Source(origin.builtAt(), origin.commit(), current,
+                prebuilds.lastStarted(pool.projectId(), pool.environmentClassId()).orElse(null));
     }
 
     void prebuild(PoolRecord pool) {

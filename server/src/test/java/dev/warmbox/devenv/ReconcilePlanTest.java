@@ -189,10 +189,12 @@ class ReconcilePlanTest {
         Instant built = clock.instant().minus(Duration.ofHours(2));
         java.util.function.Function<ReconcilePlan.Source, Boolean> prebuild = source -> rotate(pool(1, null, "s1", false),
                 new ReconcilePlan.Rotation("f1", Duration.ofHours(1), source)).prebuild();
-        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "bbb", false))).as("old snapshot, moved ref").isTrue();
-        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "aaa", false))).as("the ref did not move").isFalse();
-        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "bbb", true))).as("one prebuild at a time").isFalse();
-        assertThat(prebuild.apply(new ReconcilePlan.Source(clock.instant().minusSeconds(60), "aaa", "bbb", false))).as("young snapshot").isFalse();
+        Instant started = built.minusSeconds(300);
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "bbb", started))).as("old snapshot, moved ref").isTrue();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "aaa", started))).as("the ref did not move").isFalse();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "bbb", clock.instant().minusSeconds(60))))
+                .as("a prebuild started within the period (running, or failed): not again").isFalse();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(clock.instant().minusSeconds(60), "aaa", "bbb", started))).as("young snapshot").isFalse();
         assertThat(prebuild.apply(null)).as("no git source").isFalse();
     }
 }
