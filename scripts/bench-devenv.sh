@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prints claim-to-URL-answering latency of development environments, warm and cold.
-#   ./scripts/bench-devenv.sh [warm-claims] [cold-claims]   (default 20 and 10)
+# Prints claim-to-URL-answering latency of development environments: running warm instance, stopped instance, cold.
+#   ./scripts/bench-devenv.sh [warm-claims] [cold-claims]   (default 20 and 10; stopped-instance claims as many as warm)
 source "$(dirname "$0")/lib.sh"
 ensure_jdk
 ensure_maven

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param ideReadyTimeout    how long a started instance has for its IDE port to answer
  * @param publicUrl          base of environment URLs, e.g. https://warmbox.example.com; empty: from each request's Host
  * @param seedFile           JSON file of classes, projects and pools created at start when they do not exist yet
+ * @param scaling            the warm pools' autoscaler windows (docs/dev-environments.md#scaling)
+ * @param rotationPeriod     a warm instance unused this long is replaced by a fresh one (zero: never)
  */
 public record DevEnvSettings(
         String network,
@@ -23,7 +25,29 @@ public record DevEnvSettings(
         Duration hookTimeout,
         Duration ideReadyTimeout,
         Optional<String> publicUrl,
-        Optional<Path> seedFile) {
+        Optional<Path> seedFile,
+        Scaling scaling,
+        Duration rotationPeriod) {
+
+    /**
+     * How pools follow demand: the claim rate is measured over {@code demandWindow}; a pool keeps the
+     * claims expected within {@code leadTime} warm; it scales out once that stayed higher for
+     * {@code scaleOutWindow}, in once it stayed lower for {@code scaleInWindow}; a pool with minSize 0
+     * empties after {@code idleGuard} without a claim.
+     */
+    public record Scaling(Duration demandWindow, Duration leadTime, Duration scaleOutWindow, Duration scaleInWindow, Duration idleGuard) {
+        public static final Scaling DEFAULTS = new Scaling(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(1),
+                Duration.ofMinutes(15), Duration.ofMinutes(30));
+
+        static Scaling from(Variables v) {
+            return new Scaling(
+                    v.seconds("DEVENV_DEMAND_WINDOW", 600, 1, 24 * 3600),
+                    v.seconds("DEVENV_LEAD_TIME", 300, 1, 24 * 3600),
+                    v.seconds("DEVENV_SCALE_OUT_WINDOW", 60, 0, 24 * 3600),
+                    v.seconds("DEVENV_SCALE_IN_WINDOW", 900, 0, 24 * 3600),
+                    v.seconds("DEVENV_IDLE_GUARD", 1800, 0, 7 * 24 * 3600));
+        }
+    }
 
     static DevEnvSettings from(Variables v) {
         String network = v.string("DEVENV_NETWORK", "warmbox-devenv");
@@ -43,6 +67,8 @@ public record DevEnvSettings(
                 v.seconds("DEVENV_HOOK_TIMEOUT", 600, 1, 24 * 3600),
                 v.seconds("DEVENV_IDE_READY_TIMEOUT", 60, 1, 3600),
                 publicUrl,
-                v.string("DEVENV_SEED_FILE").map(Path::of));
+                v.string("DEVENV_SEED_FILE").map(Path::of),
+                Scaling.from(v),
+                v.seconds("DEVENV_ROTATION_PERIOD", 86_400, 0, 365L * 86_400));
     }
 }

@@ -2,6 +2,7 @@ package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.store.Database;
 import java.net.URI;
@@ -36,20 +37,81 @@ final class Catalog {
     }
 
     EnvironmentClass createClass(byte[] body) {
-        Fields f = Fields.parse(json, body, CLASS_FIELDS);
         String now = clock.instant().toString();
+        EnvironmentClass created = parseClass(body, UUID.randomUUID().toString(), now, now);
+        insert("environment_classes", created.id(), created.name(), created);
+        return created;
+    }
+
+    /** PATCH: the stored class with the body's fields replaced, validated as a new one would be. */
+    EnvironmentClass updateClass(String id, byte[] body) {
+        EnvironmentClass current = environmentClass(id);
+        EnvironmentClass updated = parseClass(merge(current, body, CLASS_FIELDS), id, current.createdAt(), clock.instant().toString());
+        update("environment_classes", id, updated.name(), updated);
+        return updated;
+    }
+
+    private EnvironmentClass parseClass(byte[] body, String id, String createdAt, String now) {
+        Fields f = Fields.parse(json, body, CLASS_FIELDS);
         Double cpu = f.number("cpu", 0.1, 64);
         Long memory = f.longValue("memoryBytes", 64L << 20, 256L << 30);
         Long disk = f.longValue("diskBytes", 0, 16L << 40);
         String runtime = f.text("ociRuntime", null);
         if (runtime != null && !runtime.matches("[a-zA-Z0-9_.-]{1,64}")) throw DevEnvException.invalid("ociRuntime", "must be a runtime name such as runsc");
-        EnvironmentClass created = new EnvironmentClass(UUID.randomUUID().toString(), name(f), cpu == null ? 1.0 : cpu,
-                memory == null ? 1L << 30 : memory, disk == null ? 0 : disk, runtime, now, now);
-        insert("environment_classes", created.id(), created.name(), created);
-        return created;
+        return new EnvironmentClass(id, name(f), cpu == null ? 1.0 : cpu, memory == null ? 1L << 30 : memory, disk == null ? 0 : disk, runtime,
+                createdAt, now);
     }
 
     Project createProject(byte[] body) {
+        String now = clock.instant().toString();
+        Project created = parseProject(body, UUID.randomUUID().toString(), now, now);
+        insert("projects", created.id(), created.name(), created);
+        return created;
+    }
+
+    /** PATCH: the stored project with the body's top-level fields replaced, validated as a new one would be. */
+    Project updateProject(String id, byte[] body) {
+        Project current = project(id);
+        Project updated = parseProject(merge(current, body, PROJECT_FIELDS), id, current.createdAt(), clock.instant().toString());
+        update("projects", id, updated.name(), updated);
+        return updated;
+    }
+
+    /**
+     * What a pool's warm instances were made from besides the snapshot: the project's and the class's
+     * definitions (not their names or times). Instances of another fingerprint are recreated.
+     */
+    String fingerprint(String projectId, String environmentClassId) {
+        ObjectNode both = json.createObjectNode();
+        both.set("project", definition(project(projectId)));
+        both.set("class", definition(environmentClass(environmentClassId)));
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(both));
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot fingerprint " + projectId + "/" + environmentClassId, e);
+        }
+    }
+
+    private ObjectNode definition(Object stored) {
+        ObjectNode node = json.valueToTree(stored);
+        node.remove(List.of("id", "name", "createdAt", "updatedAt"));
+        return node;
+    }
+
+    private byte[] merge(Object current, byte[] body, Set<String> known) {
+        Fields.parse(json, body, known); // a body that is not an object, or has unknown fields, is refused as on create
+        try {
+            ObjectNode merged = json.valueToTree(current);
+            merged.remove(List.of("id", "createdAt", "updatedAt"));
+            merged.setAll((ObjectNode) json.readTree(body));
+            return json.writeValueAsBytes(merged);
+        } catch (java.io.IOException e) {
+            throw DevEnvException.invalid("body", "must be a JSON object");
+        }
+    }
+
+    private Project parseProject(byte[] body, String id, String createdAt, String now) {
         Fields f = Fields.parse(json, body, PROJECT_FIELDS);
         String name = name(f);
         Project.Source source = source(f.object("source"));
@@ -60,12 +122,9 @@ final class Catalog {
         if (user != null && !user.matches("[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,31}(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,31})?")) {
             throw DevEnvException.invalid("user", "must be a user name or uid, optionally with :group");
         }
-        String now = clock.instant().toString();
-        Project created = new Project(UUID.randomUUID().toString(), name, source, f.texts("prebuildCommands", 64), classes,
+        return new Project(id, name, source, f.texts("prebuildCommands", 64), classes,
                 f.text("postCreateCommand", null), f.text("postStartCommand", null), f.text("postAttachCommand", null),
-                f.variables("env"), f.variables("secrets"), port == null ? 7681 : port, user, now, now);
-        insert("projects", created.id(), created.name(), created);
-        return created;
+                f.variables("env"), f.variables("secrets"), port == null ? 7681 : port, user, createdAt, now);
     }
 
     private Project.Source source(Fields source) {
@@ -168,6 +227,26 @@ final class Catalog {
                     throw new IllegalStateException("cannot write " + doc, e);
                 }
             });
+    }
+
+    private void update(String table, String id, String name, Object doc) {
+        database.inTransaction(c -> {
+            try (PreparedStatement taken = c.prepareStatement("SELECT 1 FROM " + table + " WHERE name = ? AND id != ?")) {
+                taken.setString(1, name);
+                taken.setString(2, id);
+                try (ResultSet rows = taken.executeQuery()) {
+                    if (rows.next()) throw DevEnvException.conflict("already_exists", "the name " + name + " is already taken");
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET name = ?, doc = ? WHERE id = ?")) {
+                update.setString(1, name);
+                update.setString(2, json.writeValueAsString(doc));
+                update.setString(3, id);
+                return update.executeUpdate();
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write " + doc, e);
+            }
+        });
     }
 
     private <T> Optional<T> find(String table, String id, Class<T> type) {

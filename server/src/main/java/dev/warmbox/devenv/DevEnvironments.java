@@ -48,7 +48,11 @@ public final class DevEnvironments implements AutoCloseable {
         environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock);
         Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock,
                 environments::personalize, environments::fail);
-        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, environments::fail);
+        DevEnvSettings.Scaling scaling = settings.scaling();
+        Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
+                scaling.idleGuard());
+        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler,
+                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler);
         pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
@@ -81,6 +85,14 @@ public final class DevEnvironments implements AutoCloseable {
         return catalog.createClass(body);
     }
 
+    /** Changes a class; the pools using it recreate their unclaimed instances. */
+    public Object updateClass(Principal who, String id, byte[] body) {
+        admin(who);
+        Object updated = catalog.updateClass(id, body);
+        reconciler.wake();
+        return updated;
+    }
+
     public Object environmentClass(Principal who, String id) {
         return catalog.environmentClass(id);
     }
@@ -97,6 +109,14 @@ public final class DevEnvironments implements AutoCloseable {
     public Object createProject(Principal who, byte[] body) {
         admin(who);
         return catalog.createProject(body);
+    }
+
+    /** Changes a project; its pools recreate their unclaimed instances. */
+    public Object updateProject(Principal who, String id, byte[] body) {
+        admin(who);
+        Object updated = catalog.updateProject(id, body);
+        reconciler.wake();
+        return updated;
     }
 
     public Object project(Principal who, String id) {
@@ -189,7 +209,7 @@ public final class DevEnvironments implements AutoCloseable {
         Map<String, Long> counts = new HashMap<>();
         for (InstanceRow row : store.instances()) {
             String state = switch (row.state()) {
-                case InstanceRow.WARM -> row.ready() ? "running" : "starting";
+                case InstanceRow.WARM -> !row.ready() ? "starting" : row.stopped() ? "stopped" : "running";
                 case InstanceRow.CLAIMED -> "claimed";
                 case InstanceRow.RESETTING -> "resetting";
                 default -> "starting";

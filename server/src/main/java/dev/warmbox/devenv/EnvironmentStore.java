@@ -15,7 +15,7 @@ import java.util.Optional;
  * instance is never handed out twice and the pool's capacity is never overrun.
  */
 final class EnvironmentStore {
-    private static final String INSTANCE = "name, pool_id, project_id, snapshot_id, state, ready, address, environment_id, created_at, ready_at";
+    private static final String INSTANCE = "name, pool_id, project_id, snapshot_id, state, ready, address, environment_id, created_at, ready_at, stopped, spec_fingerprint";
     private static final String ENVIRONMENT = "id, owner_key_id, project_id, environment_class_id, pool_id, instance_name, warm, phase, "
             + "failure_message, created_at, ready_at, updated_at";
 
@@ -29,25 +29,26 @@ final class EnvironmentStore {
     record Claim(EnvironmentRecord environment, InstanceRow instance, boolean instanceReady) {}
 
     /**
-     * Hands the environment a warm (or still warming) instance of the pool, else a new instance to be
-     * launched cold, unless the pool's {@code maxInstances} is reached.
+     * Hands the environment a warm instance of the pool: a running one (ready first, then one still
+     * warming up), else a stopped one (the caller starts it); else a new instance to be launched cold,
+     * unless the pool's {@code maxInstances} is reached. Instances being stopped or started are skipped.
      */
     Claim claim(EnvironmentRecord environment, String poolId, String coldSnapshotId, String newInstanceName, String now) {
         return database.inTransaction(c -> {
             if (poolId != null) {
                 Optional<InstanceRow> warm = oneInstance(c, "SELECT " + INSTANCE + " FROM devenv_instances WHERE pool_id = ? "
-                        + "AND state IN ('WARM', 'STARTING') ORDER BY ready DESC, created_at LIMIT 1", poolId);
+                        + "AND state IN ('WARM', 'STARTING') AND NOT (stopped = 1 AND ready = 0) ORDER BY stopped, ready DESC, created_at LIMIT 1", poolId);
                 if (warm.isPresent()) {
                     update(c, "UPDATE devenv_instances SET state = 'CLAIMED', environment_id = ? WHERE name = ?", environment.id(), warm.get().name());
-                    EnvironmentRecord claimed = with(environment, warm.get().name(), true,
-                            warm.get().ready() ? EnvironmentRecord.STARTING : EnvironmentRecord.CREATING);
+                    boolean running = warm.get().ready() && !warm.get().stopped();
+                    EnvironmentRecord claimed = with(environment, warm.get().name(), true, running ? EnvironmentRecord.STARTING : EnvironmentRecord.CREATING);
                     insert(c, claimed);
-                    return new Claim(claimed, instance(c, warm.get().name()).orElseThrow(), warm.get().ready());
+                    return new Claim(claimed, instance(c, warm.get().name()).orElseThrow(), running);
                 }
                 refuseBeyondCapacity(c, poolId);
             }
             InstanceRow cold = new InstanceRow(newInstanceName, poolId, environment.projectId(), coldSnapshotId, InstanceRow.CLAIMED,
-                    false, null, environment.id(), now, null);
+                    false, null, environment.id(), now, null, false, null);
             insertInstance(c, cold);
             EnvironmentRecord created = with(environment, cold.name(), false, EnvironmentRecord.CREATING);
             insert(c, created);
@@ -91,6 +92,31 @@ final class EnvironmentStore {
         return database.inTransaction(c -> {
             update(c, "UPDATE devenv_instances SET ready = 1, ready_at = ?, address = coalesce(?, address), "
                     + "state = CASE state WHEN 'STARTING' THEN 'WARM' WHEN 'RESETTING' THEN 'WARM' ELSE state END WHERE name = ?", now, address, name);
+            return instance(c, name);
+        });
+    }
+
+    /** Takes a ready, running warm instance out of the claimable set to stop it; false if a claim was first. */
+    boolean beginStop(String name) {
+        return database.inTransaction(c -> update(c, "UPDATE devenv_instances SET stopped = 1, ready = 0 WHERE name = ? AND state = 'WARM' "
+                + "AND ready = 1 AND stopped = 0", name)) > 0;
+    }
+
+    /** Its container stopped: claimable again, as a stopped instance. */
+    void finishStop(String name) {
+        database.inTransaction(c -> update(c, "UPDATE devenv_instances SET ready = 1 WHERE name = ? AND stopped = 1", name));
+    }
+
+    /** Takes a stopped warm instance out of the claimable set to start it; false if a claim was first. */
+    boolean beginStart(String name) {
+        return database.inTransaction(c -> update(c, "UPDATE devenv_instances SET ready = 0 WHERE name = ? AND state = 'WARM' "
+                + "AND ready = 1 AND stopped = 1", name)) > 0;
+    }
+
+    /** Its container runs again at {@code address}; ready (a claimed one is personalized next). */
+    Optional<InstanceRow> finishStart(String name, String address) {
+        return database.inTransaction(c -> {
+            update(c, "UPDATE devenv_instances SET stopped = 0, ready = 1, address = ? WHERE name = ?", address, name);
             return instance(c, name);
         });
     }
@@ -170,6 +196,28 @@ final class EnvironmentStore {
         });
     }
 
+    /**
+     * The times of every claim (warm or cold) made on each pool since {@code since}, deleted
+     * environments included: the demand the autoscaler follows, observed from rows, so a restart sees
+     * the same.
+     */
+    java.util.Map<String, List<java.time.Instant>> claimTimes(java.time.Instant since) {
+        return database.withConnection(c -> {
+            // Instant strings compare correctly except within one second (fractions); a second's margin, then exact in Java.
+            try (PreparedStatement select = c.prepareStatement("SELECT pool_id, created_at FROM environments WHERE pool_id IS NOT NULL AND created_at >= ?")) {
+                select.setString(1, since.minusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                java.util.Map<String, List<java.time.Instant>> claims = new java.util.HashMap<>();
+                try (ResultSet r = select.executeQuery()) {
+                    while (r.next()) {
+                        java.time.Instant at = java.time.Instant.parse(r.getString(2));
+                        if (!at.isBefore(since)) claims.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(at);
+                    }
+                }
+                return claims;
+            }
+        });
+    }
+
     /** Environments not deleted; of one owner, or everyone's when ownerKeyId is null. */
     List<EnvironmentRecord> environments(String ownerKeyId) {
         return database.withConnection(c -> {
@@ -201,7 +249,7 @@ final class EnvironmentStore {
     }
 
     private static void insertInstance(Connection c, InstanceRow i) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO devenv_instances (" + INSTANCE + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO devenv_instances (" + INSTANCE + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, i.name());
             insert.setString(2, i.poolId());
             insert.setString(3, i.projectId());
@@ -212,6 +260,8 @@ final class EnvironmentStore {
             insert.setString(8, i.environmentId());
             insert.setString(9, i.createdAt());
             insert.setString(10, i.readyAt());
+            insert.setBoolean(11, i.stopped());
+            insert.setString(12, i.fingerprint());
             insert.executeUpdate();
         }
     }
@@ -233,7 +283,7 @@ final class EnvironmentStore {
             List<InstanceRow> rows = new ArrayList<>();
             while (r.next()) {
                 rows.add(new InstanceRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getBoolean(6),
-                        r.getString(7), r.getString(8), r.getString(9), r.getString(10)));
+                        r.getString(7), r.getString(8), r.getString(9), r.getString(10), r.getBoolean(11), r.getString(12)));
             }
             return rows;
         }

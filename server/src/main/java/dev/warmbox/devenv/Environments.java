@@ -99,11 +99,24 @@ final class Environments implements Routes, AccessTokens {
         String now = clock.instant().toString();
         EnvironmentRecord requested = new EnvironmentRecord(UUID.randomUUID().toString(), principal.keyId(), project.id(), environmentClass.id(),
                 pool.map(PoolRecord::id).orElse(null), null, false, EnvironmentRecord.CREATING, null, now, null, now);
-        long started = System.nanoTime();
         // A cold start's row appears in the claim's transaction, claimed and not ready: marked busy before
         // it can exist, so a reconciler pass in between does not take it for an abandoned launch.
         String coldName = Instances.newName();
         instances.busy().add(coldName);
+        // A stopped instance the claim takes is claimed with its container stopped until startClaimed marks
+        // it busy: a pass in between must not take it for a dead one (see PoolReconciler.pass).
+        instances.claimStarting();
+        try {
+            return claimAndHandOver(requested, snapshot, coldName, now, secrets, env, environmentClass, pool, baseUrl);
+        } finally {
+            instances.claimSettled();
+        }
+    }
+
+    private EnvironmentView claimAndHandOver(EnvironmentRecord requested, String snapshot, String coldName, String now,
+                                             Map<String, String> secrets, Map<String, String> env, EnvironmentClass environmentClass,
+                                             Optional<PoolRecord> pool, String baseUrl) {
+        long started = System.nanoTime();
         EnvironmentStore.Claim claim;
         try {
             claim = store.claim(requested, requested.poolId(), snapshot, coldName, now);
@@ -125,6 +138,8 @@ final class Environments implements Routes, AccessTokens {
         metrics.claimed(pool.map(PoolRecord::id).orElse(""), created.warm() ? "success" : "instance_not_found");
         if (!created.warm()) {
             instances.launchCold(claim.instance(), environmentClass.id());
+        } else if (claim.instance().stopped()) {
+            instances.startClaimed(claim.instance());
         } else if (claim.instanceReady()) {
             InstanceRow instance = claim.instance();
             instances.busy().add(instance.name());

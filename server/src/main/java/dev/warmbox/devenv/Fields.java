@@ -74,6 +74,13 @@ final class Fields {
         return node.asInt();
     }
 
+    Boolean bool(String field) {
+        if (!has(field)) return null;
+        JsonNode node = body.get(field);
+        if (!node.isBoolean()) throw DevEnvException.invalid(prefix + field, "must be true or false");
+        return node.asBoolean();
+    }
+
     Double number(String field, double min, double max) {
         if (!has(field)) return null;
         JsonNode node = body.get(field);

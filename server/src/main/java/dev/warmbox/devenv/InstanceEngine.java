@@ -90,6 +90,31 @@ class InstanceEngine {
         warmUp(name, project);
     }
 
+    /** Stops a warm instance that finished initializing: it keeps its disk (snapshot, warm-up), not its CPU and memory. */
+    void stop(String name) {
+        try {
+            provider.stop(name, Duration.ofSeconds(5));
+        } catch (ProviderException e) {
+            throw new InstanceException("stopping instance " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts a stopped instance again; returns its address (the engine may give it a new one) once its
+     * IDE answers. The image's command restarts the IDE; the warm-up's files are still there.
+     */
+    String start(String name, Project project) {
+        try {
+            provider.start(name);
+            ContainerState state = provider.inspect(name).orElseThrow(() -> new InstanceException("instance " + name + " vanished after start", null));
+            if (state.ipAddress() == null) throw new InstanceException("instance " + name + " has no address on network " + settings.network(), null);
+            awaitPort(name, state.ipAddress(), project.idePort());
+            return state.ipAddress();
+        } catch (ProviderException e) {
+            throw new InstanceException("starting stopped instance " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
     void remove(String name) {
         provider.remove(name);
     }

@@ -8,9 +8,12 @@ package dev.warmbox.devenv;
  *                RESETTING (released, being reset to return to the pool)
  * @param ready   whether its warm-up finished; a claim may take it before (optimistic claim)
  * @param address where the container is reachable from this host, once started
+ * @param stopped whether its container is stopped (a stopped instance: initialized, kept on disk only); with
+ *                {@code ready} false it is being stopped or started and no claim may take it
+ * @param fingerprint the project's and class's definitions it was made from ({@link Catalog#fingerprint}); null for cold starts
  */
 record InstanceRow(String name, String poolId, String projectId, String snapshotId, String state, boolean ready,
-                   String address, String environmentId, String createdAt, String readyAt) {
+                   String address, String environmentId, String createdAt, String readyAt, boolean stopped, String fingerprint) {
     static final String STARTING = "STARTING";
     static final String WARM = "WARM";
     static final String CLAIMED = "CLAIMED";

@@ -28,6 +28,7 @@ final class Instances {
     private final Semaphore launchPermits;
     private final Clock clock;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger claimsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, LaunchHealth> health = new ConcurrentHashMap<>();
     /** Called with an instance that is claimed and has finished warming up: personalize it now. */
     private final Consumer<InstanceRow> claimedAndReady;
@@ -55,6 +56,19 @@ final class Instances {
         return busy;
     }
 
+    /** A claim is between its transaction and marking its instance busy; see {@link PoolReconciler#pass()}. */
+    void claimStarting() {
+        claimsInFlight.incrementAndGet();
+    }
+
+    void claimSettled() {
+        claimsInFlight.decrementAndGet();
+    }
+
+    boolean claiming() {
+        return claimsInFlight.get() > 0;
+    }
+
     LaunchHealth health(String poolId) {
         return health.getOrDefault(poolId, LaunchHealth.OK);
     }
@@ -64,7 +78,7 @@ final class Instances {
         String name = newName();
         busy.add(name);
         InstanceRow row = new InstanceRow(name, pool.id(), pool.projectId(), pool.snapshotId(), InstanceRow.STARTING, false, null, null,
-                clock.instant().toString(), null);
+                clock.instant().toString(), null, false, catalog.fingerprint(pool.projectId(), pool.environmentClassId()));
         try {
             store.insertInstance(row);
         } catch (RuntimeException e) {
@@ -127,6 +141,58 @@ final class Instances {
             } catch (RuntimeException e) {
                 log.warn("instance {} failed to reset, removing it: {}", row.name(), e.getMessage());
                 destroyNow(row.name());
+            } finally {
+                busy.remove(row.name());
+            }
+        });
+    }
+
+    /** Stops a running warm instance the pool keeps as a stopped one, unless a claim took it meanwhile. */
+    void stop(String name) {
+        if (!store.beginStop(name)) return;
+        busy.add(name);
+        workers.execute(() -> {
+            try {
+                engine.stop(name);
+                store.finishStop(name);
+            } catch (RuntimeException e) {
+                log.warn("instance {} failed to stop, removing it: {}", name, e.getMessage());
+                destroyNow(name);
+            } finally {
+                busy.remove(name);
+            }
+        });
+    }
+
+    /** Starts a stopped warm instance for scale-out or backfill, unless a claim took it meanwhile. */
+    void start(InstanceRow row) {
+        if (!store.beginStart(row.name())) return;
+        busy.add(row.name());
+        workers.execute(() -> {
+            try {
+                store.finishStart(row.name(), engine.start(row.name(), catalog.project(row.projectId())));
+            } catch (RuntimeException e) {
+                log.warn("stopped instance {} failed to start, removing it: {}", row.name(), e.getMessage());
+                destroyNow(row.name());
+            } finally {
+                busy.remove(row.name());
+            }
+        });
+    }
+
+    /**
+     * A claim took a stopped instance: start it (its address may change, so the route is built from the
+     * row afterwards), then it is personalized like any warm one.
+     */
+    void startClaimed(InstanceRow row) {
+        busy.add(row.name());
+        workers.execute(() -> {
+            try {
+                InstanceRow after = store.finishStart(row.name(), engine.start(row.name(), catalog.project(row.projectId()))).orElseThrow();
+                claimedAndReady.accept(after);
+            } catch (RuntimeException e) {
+                log.warn("claimed stopped instance {} failed to start: {}", row.name(), e.getMessage());
+                failed(row, e.getMessage());
             } finally {
                 busy.remove(row.name());
             }

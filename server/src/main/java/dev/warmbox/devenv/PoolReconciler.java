@@ -33,6 +33,8 @@ final class PoolReconciler implements AutoCloseable {
     private final ContainerProvider provider;
     private final Blueprint blueprint;
     private final Clock clock;
+    private final Autoscaler scaler;
+    private final Rotations rotations;
     private final BiConsumer<String, String> environmentLost;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
@@ -40,13 +42,15 @@ final class PoolReconciler implements AutoCloseable {
     private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
 
     PoolReconciler(WarmPoolStore pools, EnvironmentStore store, Instances instances, ContainerProvider provider, Blueprint blueprint,
-                   Clock clock, BiConsumer<String, String> environmentLost) {
+                   Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost) {
         this.pools = pools;
         this.store = store;
         this.instances = instances;
         this.provider = provider;
         this.blueprint = blueprint;
         this.clock = clock;
+        this.scaler = scaler;
+        this.rotations = rotations;
         this.environmentLost = environmentLost;
     }
 
@@ -91,11 +95,15 @@ final class PoolReconciler implements AutoCloseable {
         Set<String> busy = new HashSet<>(instances.busy());
         List<InstanceRow> rows = store.instances();
         busy.addAll(instances.busy());
+        // A claim that committed before the rows were read may not have marked its instance busy yet (a
+        // stopped one it is about to start): while claims are in flight, no claimed instance is judged.
+        if (instances.claiming()) rows.stream().filter(InstanceRow::claimed).forEach(r -> busy.add(r.name()));
         Set<String> running = new HashSet<>();
+        Set<String> stopped = new HashSet<>();
         Set<String> known = new HashSet<>();
         rows.forEach(r -> known.add(r.name()));
         for (ContainerState container : containers) {
-            if (container.running()) running.add(container.name());
+            (container.running() ? running : stopped).add(container.name());
             if (!known.contains(container.name()) && !busy.contains(container.name())) {
                 log.info("removing instance container {}: no row refers to it", container.name());
                 provider.remove(container.id());
@@ -107,11 +115,16 @@ final class PoolReconciler implements AutoCloseable {
         rows = rows.stream().filter(r -> !orphaned.contains(r)).toList();
         Map<String, ReconcilePlan> plans = new HashMap<>();
         Set<String> pooled = new HashSet<>();
+        java.time.Instant now = clock.instant();
+        Map<String, List<java.time.Instant>> claims = store.claimTimes(now.minus(scaler.memory()));
         for (PoolRecord pool : pools.list(null, null, true)) {
             List<InstanceRow> own = rows.stream().filter(r -> pool.id().equals(r.poolId())).toList();
             own.forEach(r -> pooled.add(r.name()));
             if (pool.phase().equals(PoolRecord.DELETED) && own.isEmpty()) continue;
-            ReconcilePlan plan = ReconcilePlan.decide(pool, own, running, busy, instances.health(pool.id()), clock.instant());
+            ReconcilePlan.Demand demand = new ReconcilePlan.Demand(scaler, claims.getOrDefault(pool.id(), List.of()));
+            ReconcilePlan.Rotation rotation = rotations.of(pool, now);
+            ReconcilePlan plan = ReconcilePlan.decide(pool, own, new ReconcilePlan.Containers(running, stopped), busy,
+                    instances.health(pool.id()), demand, rotation, now);
             act(pool, plan);
             plans.put(pool.id(), plan);
         }
@@ -131,10 +144,14 @@ final class PoolReconciler implements AutoCloseable {
     private void act(PoolRecord pool, ReconcilePlan plan) {
         for (InstanceRow row : plan.remove()) instances.retire(row.name());
         for (InstanceRow row : plan.lost()) lose(row, "its container stopped or vanished, or its launch was interrupted");
+        for (InstanceRow row : plan.stop()) instances.stop(row.name());
+        for (InstanceRow row : plan.start()) instances.start(row);
         for (int i = 0; i < plan.launch(); i++) instances.launchWarm(pool);
+        if (plan.prebuild()) rotations.prebuild(pool);
         if (!plan.phase().equals(pool.phase()) || !java.util.Objects.equals(plan.failureMessage(), pool.failureMessage())) {
             pools.updateStatus(pool.id(), plan.phase(), plan.failureMessage(), clock.instant().toString());
         }
+        if (plan.desiredSize() != pool.desiredSize() && !pool.deleted()) pools.updateDesiredSize(pool.id(), plan.desiredSize(), clock.instant().toString());
     }
 
     private void lose(InstanceRow row, String reason) {

@@ -4,17 +4,46 @@ package dev.warmbox.devenv;
  * One warm pool as stored: the seed's spec and status fields, plus warmbox's own
  * {@code maxInstances} (EduIDE's total capacity: warm plus claimed; null is no cap) and
  * {@code releasePolicy} (what happens to an instance when its environment is deleted).
+ *
+ * @param schedule    CodeCanvas' active hours: cron schedule and zone; null fields when the pool is always active
+ * @param desiredSize the autoscaler's last target (status.desiredSize), -1 before the first decision
  */
 record PoolRecord(String id, String projectId, String environmentClassId, String organizationId, String runnerId,
                   String desiredPhase, int minSize, int maxSize, Integer maxInstances, ReleasePolicy releasePolicy,
                   String snapshotId, long specVersion, String phase, String failureMessage, long statusVersion,
-                  boolean deleted, String createdAt, String updatedAt) {
+                  boolean deleted, String createdAt, String updatedAt, Schedule schedule, boolean stopAfterInitialization,
+                  int desiredSize) {
+
+    /** Active hours as stored; {@code cron} null means always active. */
+    record Schedule(String cron, String zone) {
+        static final Schedule ALWAYS = new Schedule(null, null);
+
+        /** The parsed schedule, or null when the pool is always active. */
+        ActiveHours hours() {
+            return cron == null ? null : ActiveHours.of(cron, zone);
+        }
+    }
 
     static final String PENDING = "WARM_POOL_PHASE_PENDING";
     static final String READY = "WARM_POOL_PHASE_READY";
     static final String DEGRADED = "WARM_POOL_PHASE_DEGRADED";
     static final String DELETING = "WARM_POOL_PHASE_DELETING";
     static final String DELETED = "WARM_POOL_PHASE_DELETED";
+
+    /** The same pool with a new spec (an admin's update); status and identity unchanged. */
+    PoolRecord withSpec(int minSize, int maxSize, Integer maxInstances, ReleasePolicy releasePolicy, Schedule schedule,
+                        boolean stopAfterInitialization, String updatedAt) {
+        return new PoolRecord(id, projectId, environmentClassId, organizationId, runnerId, desiredPhase, minSize, maxSize, maxInstances,
+                releasePolicy, snapshotId, specVersion, phase, failureMessage, statusVersion, deleted, createdAt, updatedAt, schedule,
+                stopAfterInitialization, desiredSize);
+    }
+
+    /** The same pool asked to drain and go away. */
+    PoolRecord deleting(String updatedAt) {
+        return new PoolRecord(id, projectId, environmentClassId, organizationId, runnerId, DELETED, minSize, maxSize, maxInstances,
+                releasePolicy, snapshotId, specVersion, phase, failureMessage, statusVersion, true, createdAt, updatedAt, schedule,
+                stopAfterInitialization, desiredSize);
+    }
 
     enum ReleasePolicy {
         /** The instance is removed; the pool launches a fresh one. */

@@ -100,6 +100,7 @@ final class Prebuilds {
             if (project.source().git() != null) {
                 List<String> env = project.source().git().ref() == null ? List.of() : List.of("WARMBOX_GIT_REF=" + project.source().git().ref());
                 step(prebuild.id(), container, "clone " + project.source().git().url(), new ExecSpec(List.of("sh", "-c", Scripts.CLONE), "0", null, env, Duration.ofMinutes(10)));
+                recordCommit(prebuild.id(), container);
             }
             List<String> env = project.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
             for (String command : project.prebuildCommands()) {
@@ -127,6 +128,51 @@ final class Prebuilds {
                 }
             }
         }
+    }
+
+    /** The commit the clone checked out: rotation compares it with where the project's ref is now. */
+    private void recordCommit(String prebuildId, String container) {
+        ExecResult head = provider.exec(container, new ExecSpec(List.of("git", "-c", "safe.directory=*", "-C", InstanceEngine.WORKSPACE, "rev-parse", "HEAD"),
+                "0", null, List.of(), Duration.ofMinutes(1)));
+        String commit = head.stdout().strip();
+        if (!head.succeeded() || !commit.matches("[0-9a-f]{40}")) return;
+        appendLog(prebuildId, "commit " + commit + "\n");
+        database.inTransaction(c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE prebuilds SET git_commit = ? WHERE id = ?")) {
+                update.setString(1, commit);
+                update.setString(2, prebuildId);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    /** When a snapshot was built and from which commit (null without git). */
+    record Origin(java.time.Instant builtAt, String commit) {}
+
+    Optional<Origin> origin(String snapshotId) {
+        return database.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT finished_at, git_commit FROM prebuilds WHERE id = ? AND status = ?")) {
+                select.setString(1, snapshotId);
+                select.setString(2, Prebuild.SUCCEEDED);
+                try (ResultSet r = select.executeQuery()) {
+                    if (!r.next()) return Optional.empty();
+                    return Optional.of(new Origin(r.getString(1) == null ? null : java.time.Instant.parse(r.getString(1)), r.getString(2)));
+                }
+            }
+        });
+    }
+
+    /** When the newest prebuild of this project and class started, whatever its outcome (rotation starts one per period). */
+    Optional<java.time.Instant> lastStarted(String projectId, String environmentClassId) {
+        return database.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT max(created_at) FROM prebuilds WHERE project_id = ? AND environment_class_id = ?")) {
+                select.setString(1, projectId);
+                select.setString(2, environmentClassId);
+                try (ResultSet r = select.executeQuery()) {
+                    return r.next() && r.getString(1) != null ? Optional.of(java.time.Instant.parse(r.getString(1))) : Optional.empty();
+                }
+            }
+        });
     }
 
     private void step(String prebuildId, String container, String title, ExecSpec spec) {

@@ -11,8 +11,10 @@ import java.util.UUID;
 /** The warm-pool API with the seed's shape and rules, and EduIDE's capacity controls. */
 final class WarmPoolService {
     static final String ORGANIZATION_ID = "00000000-0000-0000-0000-000000000000";
-    private static final Set<String> CREATE_FIELDS = Set.of("projectId", "environmentClassId", "desiredSize", "minSize", "maxSize", "maxInstances", "releasePolicy");
-    private static final Set<String> UPDATE_FIELDS = Set.of("desiredSize", "minSize", "maxSize", "maxInstances", "releasePolicy", "specVersion");
+    private static final Set<String> CREATE_FIELDS = Set.of("projectId", "environmentClassId", "desiredSize", "minSize", "maxSize", "maxInstances",
+            "releasePolicy", "cronSchedule", "cronTimezone", "stopAfterInitialization");
+    private static final Set<String> UPDATE_FIELDS = Set.of("desiredSize", "minSize", "maxSize", "maxInstances", "releasePolicy", "specVersion",
+            "cronSchedule", "cronTimezone", "stopAfterInitialization");
     private static final Set<String> APP_DEFINITION_FIELDS = Set.of("minInstances", "maxInstances");
     static final int MAX_SIZE = 20;
 
@@ -48,11 +50,13 @@ final class WarmPoolService {
         Sizes sizes = sizes(f, null);
         Integer maxInstances = f.integer("maxInstances", 1, 10_000);
         checkCapacity(sizes.min(), maxInstances);
+        PoolRecord.Schedule schedule = schedule(f, PoolRecord.Schedule.ALWAYS);
+        boolean stopped = Boolean.TRUE.equals(f.bool("stopAfterInitialization"));
         String now = clock.instant().toString();
         String snapshot = prebuilds.latestSnapshot(project.id(), environmentClass.id()).orElse(null);
         PoolRecord pool = new PoolRecord(UUID.randomUUID().toString(), project.id(), environmentClass.id(), ORGANIZATION_ID, runnerId,
                 PoolRecord.READY, sizes.min(), sizes.max(), maxInstances, releasePolicy(f, PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY),
-                snapshot, 1, snapshot == null ? PoolRecord.PENDING : PoolRecord.READY, null, 1, false, now, now);
+                snapshot, 1, snapshot == null ? PoolRecord.PENDING : PoolRecord.READY, null, 1, false, now, now, schedule, stopped, -1);
         store.insert(pool);
         wake.run();
         return view(pool);
@@ -66,9 +70,11 @@ final class WarmPoolService {
         Integer maxInstances = f.present("maxInstances") ? f.integer("maxInstances", 1, 10_000) : before.maxInstances();
         checkCapacity(sizes.min(), maxInstances);
         PoolRecord.ReleasePolicy policy = releasePolicy(f, before.releasePolicy());
-        PoolRecord updated = store.updateSpec(id, expected, p -> new PoolRecord(p.id(), p.projectId(), p.environmentClassId(), p.organizationId(),
-                p.runnerId(), p.desiredPhase(), sizes.min(), sizes.max(), maxInstances, policy, p.snapshotId(), p.specVersion(), p.phase(),
-                p.failureMessage(), p.statusVersion(), p.deleted(), p.createdAt(), clock.instant().toString()));
+        PoolRecord.Schedule schedule = schedule(f, before.schedule());
+        Boolean stopped = f.bool("stopAfterInitialization");
+        boolean stopAfterInitialization = stopped == null ? before.stopAfterInitialization() : stopped;
+        PoolRecord updated = store.updateSpec(id, expected, p -> p.withSpec(sizes.min(), sizes.max(), maxInstances, policy, schedule,
+                stopAfterInitialization, clock.instant().toString()));
         wake.run();
         return view(updated);
     }
@@ -86,9 +92,8 @@ final class WarmPoolService {
         if (maxInstances != null && minSize > maxInstances) {
             throw DevEnvException.invalid("minInstances", "(" + minSize + ") must not exceed maxInstances (" + maxInstances + ")");
         }
-        PoolRecord updated = store.updateSpec(before.id(), null, p -> new PoolRecord(p.id(), p.projectId(), p.environmentClassId(), p.organizationId(),
-                p.runnerId(), p.desiredPhase(), minSize, Math.max(p.maxSize(), Math.max(minSize, 1)), maxInstances, p.releasePolicy(), p.snapshotId(),
-                p.specVersion(), p.phase(), p.failureMessage(), p.statusVersion(), p.deleted(), p.createdAt(), clock.instant().toString()));
+        PoolRecord updated = store.updateSpec(before.id(), null, p -> p.withSpec(minSize, Math.max(p.maxSize(), Math.max(minSize, 1)), maxInstances,
+                p.releasePolicy(), p.schedule(), p.stopAfterInitialization(), clock.instant().toString()));
         wake.run();
         return Map.of("name", name, "minInstances", updated.minSize(), "maxInstances", updated.maxInstances() == null ? -1 : updated.maxInstances(),
                 "warmPool", view(updated));
@@ -111,9 +116,7 @@ final class WarmPoolService {
     Map<String, Object> delete(String id) {
         PoolRecord pool = find(id);
         if (!pool.deleted()) {
-            store.updateSpec(id, null, p -> new PoolRecord(p.id(), p.projectId(), p.environmentClassId(), p.organizationId(), p.runnerId(),
-                    PoolRecord.DELETED, p.minSize(), p.maxSize(), p.maxInstances(), p.releasePolicy(), p.snapshotId(), p.specVersion(), p.phase(),
-                    p.failureMessage(), p.statusVersion(), true, p.createdAt(), clock.instant().toString()));
+            store.updateSpec(id, null, p -> p.deleting(clock.instant().toString()));
             store.updateStatus(id, PoolRecord.DELETING, null, clock.instant().toString());
         }
         wake.run();
@@ -147,6 +150,22 @@ final class WarmPoolService {
         int resolvedMax = max != null ? max : before != null ? Math.max(before.maxSize(), Math.max(resolvedMin, 1)) : Math.max(resolvedMin, 1);
         if (resolvedMax < resolvedMin) throw DevEnvException.invalid("maxSize", "(" + resolvedMax + ") must be >= minSize (" + resolvedMin + ")");
         return new Sizes(resolvedMin, resolvedMax);
+    }
+
+    /**
+     * CodeCanvas' active hours: {@code cronSchedule} (MIN HOUR DAY MONTH DAYOFWEEK) in {@code cronTimezone}
+     * (default GMT+1); on update a field left out keeps its value and null clears it.
+     */
+    private static PoolRecord.Schedule schedule(Fields f, PoolRecord.Schedule before) {
+        String cron = f.present("cronSchedule") ? f.text("cronSchedule", null) : before.cron();
+        String zone = f.present("cronTimezone") ? f.text("cronTimezone", null) : before.zone();
+        if (cron != null && cron.isBlank()) cron = null;
+        try {
+            ActiveHours hours = ActiveHours.of(cron == null ? "* * * * *" : cron, zone);
+            return cron == null ? PoolRecord.Schedule.ALWAYS : new PoolRecord.Schedule(hours.schedule(), hours.zone().getId());
+        } catch (IllegalArgumentException e) {
+            throw new DevEnvException(DevEnvException.Kind.INVALID, "invalid_request", e.getMessage());
+        }
     }
 
     private static void checkCapacity(int minSize, Integer maxInstances) {
@@ -192,13 +211,17 @@ final class WarmPoolService {
         spec.put("specVersion", Long.toString(p.specVersion()));
         spec.put("maxInstances", p.maxInstances());
         spec.put("releasePolicy", p.releasePolicy().name());
+        spec.put("cronSchedule", p.schedule().cron());
+        spec.put("cronTimezone", p.schedule().zone());
+        spec.put("stopAfterInitialization", p.stopAfterInitialization());
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("phase", p.phase());
-        status.put("desiredSize", p.deleted() || p.snapshotId() == null ? 0
-                : p.maxInstances() == null ? p.minSize() : (int) Math.max(0, Math.min(p.minSize(), p.maxInstances() - own.stream().filter(InstanceRow::claimed).count())));
+        // The autoscaler's stable target (stored by the reconciler); minSize until its first decision.
+        status.put("desiredSize", p.deleted() || p.snapshotId() == null ? 0 : p.desiredSize() < 0 ? p.minSize() : p.desiredSize());
         status.put("failureMessage", p.failureMessage());
-        status.put("runningInstances", own.stream().filter(i -> i.state().equals(InstanceRow.WARM) && i.ready()).count());
-        status.put("stoppedInstances", 0);
+        status.put("runningInstances", own.stream().filter(i -> i.state().equals(InstanceRow.WARM) && i.ready() && !i.stopped()).count());
+        // Stopped and claimable; one being stopped or started is in neither count.
+        status.put("stoppedInstances", own.stream().filter(i -> i.state().equals(InstanceRow.WARM) && i.ready() && i.stopped()).count());
         status.put("statusVersion", Long.toString(p.statusVersion()));
         status.put("claimedInstances", own.stream().filter(InstanceRow::claimed).count());
         Map<String, Object> pool = new LinkedHashMap<>();

@@ -14,7 +14,7 @@ import java.util.Optional;
 final class WarmPoolStore {
     private static final String COLUMNS = "id, project_id, environment_class_id, organization_id, runner_id, desired_phase, "
             + "min_size, max_size, max_instances, release_policy, snapshot_id, spec_version, phase, failure_message, "
-            + "status_version, deleted, created_at, updated_at";
+            + "status_version, deleted, created_at, updated_at, cron_schedule, cron_timezone, stop_after_initialization, desired_size";
 
     private final Database database;
 
@@ -29,7 +29,7 @@ final class WarmPoolStore {
                 throw DevEnvException.conflict("already_exists", "project " + pool.projectId() + " already has a warm pool for environment class "
                         + pool.environmentClassId() + "; only one is allowed per project and class");
             }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO warm_pools (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO warm_pools (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 bind(insert, pool);
                 return insert.executeUpdate();
             }
@@ -103,6 +103,23 @@ final class WarmPoolStore {
         });
     }
 
+    /**
+     * The autoscaler's new target, stored so the next decision (also after a restart) starts from it;
+     * bumps statusVersion only when it changed.
+     */
+    void updateDesiredSize(String id, int desiredSize, String now) {
+        database.inTransaction(c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE warm_pools SET desired_size = ?, status_version = status_version + 1, "
+                    + "updated_at = ? WHERE id = ? AND desired_size != ?")) {
+                update.setInt(1, desiredSize);
+                update.setString(2, now);
+                update.setString(3, id);
+                update.setInt(4, desiredSize);
+                return update.executeUpdate();
+            }
+        });
+    }
+
     /** A new snapshot for every live pool of this project and class (the prebuild finished). */
     void useSnapshot(String projectId, String environmentClassId, String snapshotId, String now) {
         database.inTransaction(c -> {
@@ -119,7 +136,8 @@ final class WarmPoolStore {
 
     private static void write(Connection c, PoolRecord pool, boolean bumpSpec) throws SQLException {
         try (PreparedStatement update = c.prepareStatement("UPDATE warm_pools SET desired_phase = ?, min_size = ?, max_size = ?, max_instances = ?, "
-                + "release_policy = ?, snapshot_id = ?, spec_version = spec_version + ?, deleted = ?, updated_at = ? WHERE id = ?")) {
+                + "release_policy = ?, snapshot_id = ?, spec_version = spec_version + ?, deleted = ?, updated_at = ?, cron_schedule = ?, cron_timezone = ?, "
+                + "stop_after_initialization = ? WHERE id = ?")) {
             update.setString(1, pool.desiredPhase());
             update.setInt(2, pool.minSize());
             update.setInt(3, pool.maxSize());
@@ -129,7 +147,10 @@ final class WarmPoolStore {
             update.setInt(7, bumpSpec ? 1 : 0);
             update.setBoolean(8, pool.deleted());
             update.setString(9, pool.updatedAt());
-            update.setString(10, pool.id());
+            update.setString(10, pool.schedule().cron());
+            update.setString(11, pool.schedule().zone());
+            update.setBoolean(12, pool.stopAfterInitialization());
+            update.setString(13, pool.id());
             update.executeUpdate();
         }
     }
@@ -153,6 +174,10 @@ final class WarmPoolStore {
         s.setBoolean(16, p.deleted());
         s.setString(17, p.createdAt());
         s.setString(18, p.updatedAt());
+        s.setString(19, p.schedule().cron());
+        s.setString(20, p.schedule().zone());
+        s.setBoolean(21, p.stopAfterInitialization());
+        s.setInt(22, p.desiredSize());
     }
 
     private static Optional<PoolRecord> one(Connection c, String sql, String id) throws SQLException {
@@ -171,7 +196,8 @@ final class WarmPoolStore {
                 Integer cap = r.wasNull() ? null : maxInstances;
                 pools.add(new PoolRecord(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6),
                         r.getInt(7), r.getInt(8), cap, PoolRecord.ReleasePolicy.valueOf(r.getString(10)), r.getString(11),
-                        r.getLong(12), r.getString(13), r.getString(14), r.getLong(15), r.getBoolean(16), r.getString(17), r.getString(18)));
+                        r.getLong(12), r.getString(13), r.getString(14), r.getLong(15), r.getBoolean(16), r.getString(17), r.getString(18),
+                        new PoolRecord.Schedule(r.getString(19), r.getString(20)), r.getBoolean(21), r.getInt(22)));
             }
             return pools;
         }

@@ -28,11 +28,13 @@ final class DevEnvRoutes {
         r.post("/api/v1/environment-classes", ctx -> created(ctx, devEnvs.createClass(who(ctx), json(ctx))));
         r.get("/api/v1/environment-classes", ctx -> ctx.json(devEnvs.classes(who(ctx))));
         r.get("/api/v1/environment-classes/{id}", ctx -> ctx.json(devEnvs.environmentClass(who(ctx), ctx.pathParam("id"))));
+        r.patch("/api/v1/environment-classes/{id}", ctx -> ctx.json(devEnvs.updateClass(who(ctx), ctx.pathParam("id"), json(ctx))));
         r.delete("/api/v1/environment-classes/{id}", ctx -> noContent(ctx, () -> devEnvs.deleteClass(who(ctx), ctx.pathParam("id"))));
 
         r.post("/api/v1/projects", ctx -> created(ctx, devEnvs.createProject(who(ctx), json(ctx))));
         r.get("/api/v1/projects", ctx -> ctx.json(devEnvs.projects(who(ctx))));
         r.get("/api/v1/projects/{id}", ctx -> ctx.json(devEnvs.project(who(ctx), ctx.pathParam("id"))));
+        r.patch("/api/v1/projects/{id}", ctx -> ctx.json(devEnvs.updateProject(who(ctx), ctx.pathParam("id"), json(ctx))));
         r.delete("/api/v1/projects/{id}", ctx -> noContent(ctx, () -> devEnvs.deleteProject(who(ctx), ctx.pathParam("id"))));
         r.post("/api/v1/projects/{id}/prebuilds", ctx -> ctx.status(202).json(devEnvs.startPrebuild(who(ctx), ctx.pathParam("id"), json(ctx))));
         r.get("/api/v1/projects/{id}/prebuilds", ctx -> ctx.json(devEnvs.prebuilds(who(ctx), ctx.pathParam("id"))));

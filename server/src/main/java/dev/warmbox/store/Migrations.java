@@ -88,7 +88,19 @@ final class Migrations {
                         created_at           TEXT NOT NULL,
                         ready_at             TEXT,
                         updated_at           TEXT NOT NULL
-                    )""")
+                    )"""),
+            // Pools that follow demand (docs/dev-environments.md#scaling): the autoscaler's last target
+            // (status.desiredSize; -1 before the first decision), active hours, stopped instances, and
+            // for rotation what an instance was made from (the spec fingerprint) and a snapshot's commit.
+            new Migration(3,
+                    "ALTER TABLE warm_pools ADD COLUMN desired_size INTEGER NOT NULL DEFAULT -1",
+                    "ALTER TABLE warm_pools ADD COLUMN cron_schedule TEXT",
+                    "ALTER TABLE warm_pools ADD COLUMN cron_timezone TEXT",
+                    "ALTER TABLE warm_pools ADD COLUMN stop_after_initialization INTEGER NOT NULL DEFAULT 0",
+                    "ALTER TABLE devenv_instances ADD COLUMN stopped INTEGER NOT NULL DEFAULT 0",
+                    "ALTER TABLE devenv_instances ADD COLUMN spec_fingerprint TEXT",
+                    "ALTER TABLE prebuilds ADD COLUMN git_commit TEXT",
+                    "CREATE INDEX environments_by_pool_and_time ON environments (pool_id, created_at)")
     );
 
     private Migrations() {}

@@ -15,10 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Claim-to-URL-answering for development environments, warm and cold: from POST /api/v1/environments
+ * Claim-to-URL-answering for development environments, from a running warm instance, from a stopped
+ * one, and cold: from POST /api/v1/environments
  * until the environment's URL answers HTTP 200 for its owner through the router (polled every 2 ms
  * once the route is active, so the figure includes at most that much polling). Sequential claims:
- * latency, not throughput.
+ * latency, not throughput. The autoscaler is made to follow only the last second's claims, so the pool
+ * stays at minSize and empties at once when that is 0; each kind of claim waits until the pool holds
+ * only what it should take.
  *
  * <p>Run with {@code ./scripts/bench-devenv.sh [warm-iterations] [cold-iterations]}.
  */
@@ -32,7 +35,8 @@ public final class DevEnvBenchmark {
         int warmRuns = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int coldRuns = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         String image = args.length > 2 ? args[2] : "warmbox/devenv-sample:latest";
-        RunningServer server = new RunningServer(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "0", "DEVENV_RECONCILE_INTERVAL", "1"));
+        RunningServer server = new RunningServer(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "0", "DEVENV_RECONCILE_INTERVAL", "1",
+                "DEVENV_DEMAND_WINDOW", "1", "DEVENV_LEAD_TIME", "1", "DEVENV_SCALE_IN_WINDOW", "0", "DEVENV_IDLE_GUARD", "0"));
         String[] prebuildImage = new String[1];
         Thread cleanUp = Thread.ofPlatform().name("bench-clean-up").unstarted(() -> cleanUp(server, prebuildImage[0]));
         // Also on Ctrl-C: the instances and the snapshot image outlive the server by design.
@@ -58,22 +62,34 @@ public final class DevEnvBenchmark {
                     if (ms < 0) i--;
                     else if (i >= 0) warm[i] = ms;
                 }
-                server.request("PATCH", "/service/admin/appdefinition/" + poolId, RunningServer.write(Map.of("minInstances", 0)), ADMIN);
-                // Not only no ready instance: none launching either, or a cold claim would take it optimistically.
-                try (var engine = new DockerContainerProvider(System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock"))) {
-                    until(() -> engine.list(Map.of("warmbox.devenv.pool", poolId)).isEmpty());
-                }
-                double[] cold = new double[coldRuns];
-                for (int i = 0; i < coldRuns; i++) {
-                    double ms = claimToAnswer(server, claim, false);
+                // Stop after initialization: both warm instances stopped; a claim starts one. Only when both are
+                // stopped, or a claim would take the replacement still initializing (an optimistic claim).
+                server.request("PATCH", "/api/v1/warm-pools/" + poolId, RunningServer.write(Map.of("stopAfterInitialization", true)), ADMIN);
+                double[] stopped = new double[warmRuns];
+                for (int i = 0; i < warmRuns; i++) {
+                    until(() -> get(server, "/api/v1/warm-pools/" + poolId).at("/warmPool/status/stoppedInstances").asInt() == 2);
+                    double ms = claimToAnswer(server, claim, true);
                     if (ms < 0) i--;
-                    else cold[i] = ms;
+                    else stopped[i] = ms;
+                }
+                server.request("PATCH", "/service/admin/appdefinition/" + poolId, RunningServer.write(Map.of("minInstances", 0)), ADMIN);
+                double[] cold = new double[coldRuns];
+                try (var engine = new DockerContainerProvider(System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock"))) {
+                    for (int i = 0; i < coldRuns; i++) {
+                        // Not only no ready instance: none launching either (each claim brings the pool back for a second).
+                        until(() -> engine.list(Map.of("warmbox.devenv.pool", poolId)).isEmpty());
+                        double ms = claimToAnswer(server, claim, false);
+                        if (ms < 0) i--;
+                        else cold[i] = ms;
+                    }
                 }
 
-                System.out.printf("%n%-6s %4s %9s %9s %9s %9s%n", "claim", "n", "p50 ms", "p90 ms", "max ms", "mean ms");
-                row("warm", warm);
+                System.out.printf("%n%-8s %4s %9s %9s %9s %9s%n", "claim", "n", "p50 ms", "p90 ms", "max ms", "mean ms");
+                row("running", warm);
+                row("stopped", stopped);
                 row("cold", cold);
-                System.out.printf("cold p50 / warm p50 = %.1fx%n", percentile(cold, 50) / percentile(warm, 50));
+                System.out.printf("cold p50 / running p50 = %.1fx, stopped p50 / running p50 = %.1fx%n", percentile(cold, 50) / percentile(warm, 50),
+                        percentile(stopped, 50) / percentile(warm, 50));
                 System.out.println(server.get("/metrics").body().lines().filter(l -> l.startsWith("warm_pool_claims_total")).toList());
             }
         } finally {
@@ -146,7 +162,7 @@ public final class DevEnvBenchmark {
     }
 
     private static void row(String name, double[] millis) {
-        System.out.printf("%-6s %4d %9.1f %9.1f %9.1f %9.1f%n", name, millis.length, percentile(millis, 50), percentile(millis, 90),
+        System.out.printf("%-8s %4d %9.1f %9.1f %9.1f %9.1f%n", name, millis.length, percentile(millis, 50), percentile(millis, 90),
                 Arrays.stream(millis).max().orElse(0), Arrays.stream(millis).average().orElse(0));
     }
 

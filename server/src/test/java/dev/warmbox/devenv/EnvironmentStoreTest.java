@@ -29,11 +29,12 @@ class EnvironmentStoreTest {
                 return null;
             });
             new WarmPoolStore(database).insert(new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", 3, 3, 5,
-                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t"));
+                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t",
+                    PoolRecord.Schedule.ALWAYS, false, -1));
             EnvironmentStore store = new EnvironmentStore(database);
             for (int i = 0; i < 3; i++) {
                 store.insertInstance(new InstanceRow("warm" + i, "pool", "project", "s1", i == 2 ? InstanceRow.STARTING : InstanceRow.WARM, i != 2,
-                        null, null, "2026-01-01T00:00:0" + i + "Z", null));
+                        null, null, "2026-01-01T00:00:0" + i + "Z", null, false, null));
             }
 
             int claims = 16;
@@ -67,5 +68,39 @@ class EnvironmentStoreTest {
             assertThat(outcomes.stream().filter(o -> o instanceof DevEnvException e && e.code().equals("capacity_exhausted"))).hasSize(claims - 5);
             assertThat(store.instances()).allMatch(InstanceRow::claimed);
         }
+    }
+
+    @Test
+    void aClaimTakesARunningInstanceFirstThenAStoppedOneButNeverOneBeingStoppedOrStarted() {
+        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+            database.inTransaction(c -> {
+                c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
+                c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
+                return null;
+            });
+            new WarmPoolStore(database).insert(new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", 1, 3, null,
+                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t",
+                    PoolRecord.Schedule.ALWAYS, false, -1));
+            EnvironmentStore store = new EnvironmentStore(database);
+            store.insertInstance(new InstanceRow("stopped", "pool", "project", "s1", InstanceRow.WARM, true, null, null, "2026-01-01T00:00:00Z", null, true, null));
+            store.insertInstance(new InstanceRow("stopping", "pool", "project", "s1", InstanceRow.WARM, false, null, null, "2026-01-01T00:00:00Z", null, true, null));
+            store.insertInstance(new InstanceRow("running", "pool", "project", "s1", InstanceRow.WARM, true, null, null, "2026-01-01T00:00:09Z", null, false, null));
+
+            EnvironmentStore.Claim first = claim(store, "e1");
+            assertThat(first.instance().name()).as("a running instance, though newer").isEqualTo("running");
+            assertThat(first.instanceReady()).isTrue();
+            EnvironmentStore.Claim second = claim(store, "e2");
+            assertThat(second.instance().name()).isEqualTo("stopped");
+            assertThat(second.instance().stopped()).as("the caller starts it").isTrue();
+            assertThat(second.instanceReady()).isFalse();
+            assertThat(second.environment().phase()).isEqualTo(EnvironmentRecord.CREATING);
+            assertThat(claim(store, "e3").environment().warm()).as("the one being stopped is not handed out: cold start").isFalse();
+            assertThat(store.beginStop("running")).as("a claimed instance is never stopped by the pool").isFalse();
+        }
+    }
+
+    private static EnvironmentStore.Claim claim(EnvironmentStore store, String env) {
+        return store.claim(new EnvironmentRecord(env, "key", "project", "class", "pool", null, false, EnvironmentRecord.CREATING, null, "t", null, "t"),
+                "pool", "s1", "cold-" + env, "t");
     }
 }

@@ -50,7 +50,8 @@ class PoolReconcilerTest {
     void build() {
         database = new Database(dir.resolve("warmbox.db"));
         DevEnvSettings settings = new DevEnvSettings("isolated", Duration.ofHours(1), 4, Duration.ofMinutes(1), Duration.ofMinutes(5),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), DevEnvSettings.Scaling.DEFAULTS,
+                Duration.ZERO);
         blueprint = new Blueprint("t", settings);
         InstanceEngine instanceEngine = new InstanceEngine(engine, blueprint, settings);
         WarmPoolStore pools = new WarmPoolStore(database);
@@ -58,7 +59,8 @@ class PoolReconcilerTest {
         Catalog catalog = new Catalog(database, json, engine, clock);
         Prebuilds prebuilds = new Prebuilds(database, catalog, pools, engine, blueprint, instanceEngine, workers, clock, () -> { });
         instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, row -> { }, (env, why) -> lost.add(env));
-        reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, (env, why) -> lost.add(env));
+        reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, Autoscaler.DEFAULTS,
+                new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env));
 
         String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
         String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
@@ -72,7 +74,8 @@ class PoolReconcilerTest {
             return null;
         });
         pools.insert(new PoolRecord("pool", projectId, classId, "org", "runner", PoolRecord.READY, 2, 2, null,
-                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "snap", 1, PoolRecord.READY, null, 1, false, "t", "t"));
+                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "snap", 1, PoolRecord.READY, null, 1, false, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
+                PoolRecord.Schedule.ALWAYS, false, -1));
     }
 
     @AfterEach
@@ -85,7 +88,7 @@ class PoolReconcilerTest {
 
     /** What a previous run left: a row (in a state) with a running container of that name. */
     private void leftover(String name, String state, boolean ready, String environmentId) {
-        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, "2026-01-01T08:00:00Z", null));
+        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, "2026-01-01T08:00:00Z", null, false, null));
         container(name);
     }
 
@@ -131,6 +134,35 @@ class PoolReconcilerTest {
 
         assertThat(lost).containsExactly("env-1");
         awaitGone("wb-dev-claimed");
+    }
+
+    @Test
+    void aRestartDecidesFromTheStoredTargetAndTheStoredClaimsAndLaunchesTheGapOnce() {
+        // The previous run scaled out to 3 on 6 claims 12 minutes ago: they left the 10-minute demand window,
+        // but the 15-minute scale-in window still holds them, so the target must stay 3, not fall to minSize.
+        String claimedAt = clock.instant().minus(Duration.ofMinutes(12)).toString();
+        database.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("UPDATE warm_pools SET max_size = 5, desired_size = 3 WHERE id = 'pool'");
+                for (int i = 0; i < 6; i++) {
+                    s.execute("INSERT INTO environments (id, owner_key_id, project_id, environment_class_id, pool_id, warm, phase, created_at, updated_at) "
+                            + "SELECT 'claim-" + i + "', 'k', project_id, environment_class_id, 'pool', 1, 'ENVIRONMENT_PHASE_DELETED', '" + claimedAt
+                            + "', 't' FROM warm_pools WHERE id = 'pool'");
+                }
+            }
+            return null;
+        });
+
+        reconciler.pass();
+
+        WarmPoolStore pools = new WarmPoolStore(database);
+        assertThat(pools.find("pool").orElseThrow().desiredSize()).as("the stored target, kept by the stored claims").isEqualTo(3);
+        assertThat(store.instances()).as("3 to run and 2 stopped up to maxSize, each launched once").hasSize(5);
+        reconciler.pass();
+        assertThat(store.instances()).as("launches in flight are counted: nothing twice").hasSize(5);
+        clock.advance(Duration.ofMinutes(14)); // they left the demand window at 08:58, plus the 15-minute scale-in window
+        reconciler.pass();
+        assertThat(pools.find("pool").orElseThrow().desiredSize()).as("demand stayed low for the whole scale-in window").isEqualTo(2);
     }
 
     private void awaitGone(String name) {

@@ -21,13 +21,14 @@ class ReconcilePlanTest {
 
     private static PoolRecord pool(int min, Integer maxInstances, String snapshot, boolean deleted) {
         return new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", min, Math.max(min, 1), maxInstances,
-                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, snapshot, 1, PoolRecord.READY, null, 1, deleted, "t", "t");
+                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, snapshot, 1, PoolRecord.READY, null, 1, deleted, "2026-01-01T00:00:00Z",
+                "2026-01-01T00:00:00Z", PoolRecord.Schedule.ALWAYS, false, -1);
     }
 
     private InstanceRow instance(String state, boolean ready, String snapshot, boolean containerRunning) {
         counter++;
         InstanceRow row = new InstanceRow("i" + counter, "pool", "project", snapshot, state, ready, "10.0.0." + counter,
-                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, "2026-01-01T08:00:0" + counter + "Z", null);
+                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, "2026-01-01T08:00:0" + counter + "Z", null, false, null);
         rows.add(row);
         if (containerRunning) running.add(row.name());
         return row;
@@ -136,5 +137,64 @@ class ReconcilePlanTest {
         assertThat(health.backingOff(clock.instant())).isTrue();
         clock.advance(Duration.ofSeconds(1));
         assertThat(health.backingOff(clock.instant())).as("never more than a minute").isFalse();
+    }
+
+    private ReconcilePlan rotate(PoolRecord pool, ReconcilePlan.Rotation rotation) {
+        return ReconcilePlan.decide(pool, rows, new ReconcilePlan.Containers(running, Set.of()), busy, LaunchHealth.OK, ReconcilePlan.Demand.NONE,
+                rotation, clock.instant());
+    }
+
+    private InstanceRow made(String state, String fingerprint, String readyAt) {
+        counter++;
+        InstanceRow row = new InstanceRow("i" + counter, "pool", "project", "s1", state, true, "10.0.0." + counter,
+                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, "2026-01-01T08:00:0" + counter + "Z", readyAt, false, fingerprint);
+        rows.add(row);
+        running.add(row.name());
+        return row;
+    }
+
+    @Test
+    void aChangedProjectOrClassRecreatesEveryUnclaimedInstanceButNoClaimedOne() {
+        InstanceRow old1 = made(InstanceRow.WARM, "f1", "2026-01-01T08:30:00Z");
+        InstanceRow old2 = made(InstanceRow.WARM, "f1", "2026-01-01T08:30:00Z");
+        InstanceRow claimed = made(InstanceRow.CLAIMED, "f1", "2026-01-01T08:30:00Z");
+        assertThat(rotate(pool(2, null, "s1", false), new ReconcilePlan.Rotation("f1", Duration.ZERO)).remove()).as("same definition").isEmpty();
+
+        ReconcilePlan changed = rotate(pool(2, null, "s1", false), new ReconcilePlan.Rotation("f2", Duration.ZERO));
+        assertThat(changed.remove()).containsExactlyInAnyOrder(old1, old2).doesNotContain(claimed);
+        assertThat(changed.lost()).isEmpty();
+        assertThat(changed.launch()).as("replaced from the new definition").isEqualTo(2);
+    }
+
+    @Test
+    void anInstanceUnusedForTheRotationPeriodIsReplacedOneAtATime() {
+        InstanceRow oldest = made(InstanceRow.WARM, "f1", "2026-01-01T07:00:00Z");
+        InstanceRow old = made(InstanceRow.WARM, "f1", "2026-01-01T07:30:00Z");
+        InstanceRow fresh = made(InstanceRow.WARM, "f1", "2026-01-01T08:59:00Z");
+        ReconcilePlan.Rotation hourly = new ReconcilePlan.Rotation("f1", Duration.ofHours(1));
+
+        ReconcilePlan first = rotate(pool(3, null, "s1", false), hourly);
+        assertThat(first.remove()).as("the longest unused first, one per pass: the pool is never emptied at once").containsExactly(oldest);
+        assertThat(first.launch()).isEqualTo(1);
+        rows.remove(oldest);
+        assertThat(rotate(pool(3, null, "s1", false), hourly).remove()).containsExactly(old);
+        rows.remove(old);
+        assertThat(rotate(pool(3, null, "s1", false), hourly).remove()).as("used recently enough").isEmpty();
+        assertThat(rows).contains(fresh);
+    }
+
+    @Test
+    void aSnapshotOlderThanTheRotationPeriodIsRebuiltOnlyWhenItsGitRefMovedOn() {
+        made(InstanceRow.WARM, "f1", "2026-01-01T08:59:00Z");
+        Instant built = clock.instant().minus(Duration.ofHours(2));
+        java.util.function.Function<ReconcilePlan.Source, Boolean> prebuild = source -> rotate(pool(1, null, "s1", false),
+                new ReconcilePlan.Rotation("f1", Duration.ofHours(1), source)).prebuild();
+        Instant started = built.minusSeconds(300);
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "bbb", started))).as("old snapshot, moved ref").isTrue();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "aaa", started))).as("the ref did not move").isFalse();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(built, "aaa", "bbb", clock.instant().minusSeconds(60))))
+                .as("a prebuild started within the period (running, or failed): not again").isFalse();
+        assertThat(prebuild.apply(new ReconcilePlan.Source(clock.instant().minusSeconds(60), "aaa", "bbb", started))).as("young snapshot").isFalse();
+        assertThat(prebuild.apply(null)).as("no git source").isFalse();
     }
 }

@@ -29,7 +29,8 @@ class SeedsTest {
 
     private DevEnvironments start(Database database, FakeContainerProvider engine, Path seed) {
         DevEnvSettings settings = new DevEnvSettings("warmbox-devenv", Duration.ofHours(1), 2, Duration.ofMinutes(1), Duration.ofSeconds(5),
-                Optional.empty(), Optional.of(seed));
+                Optional.empty(), Optional.of(seed), DevEnvSettings.Scaling.DEFAULTS,
+                Duration.ZERO);
         DevEnvironments devEnvs = new DevEnvironments(database, engine, json, settings, "seed-test", new DevEnvMetrics(), Clock.systemUTC());
         devEnvs.start();
         return devEnvs;
