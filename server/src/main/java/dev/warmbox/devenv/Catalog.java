@@ -203,10 +203,7 @@ final class Catalog {
                     }
                 }
             }
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
-                delete.setString(1, id);
-                return delete.executeUpdate();
-            }
+            return Database.update(c, "DELETE FROM " + table + " WHERE id = ?", id);
         });
     }
 

@@ -39,7 +39,7 @@ final class EnvironmentStore {
                 Optional<InstanceRow> warm = oneInstance(c, "SELECT " + INSTANCE + " FROM devenv_instances WHERE pool_id = ? "
                         + "AND state IN ('WARM', 'STARTING') AND NOT (stopped = 1 AND ready = 0) ORDER BY stopped, ready DESC, created_at LIMIT 1", poolId);
                 if (warm.isPresent()) {
-                    update(c, "UPDATE devenv_instances SET state = 'CLAIMED', environment_id = ? WHERE name = ?", environment.id(), warm.get().name());
+                    Database.update(c, "UPDATE devenv_instances SET state = 'CLAIMED', environment_id = ? WHERE name = ?", environment.id(), warm.get().name());
                     boolean running = warm.get().ready() && !warm.get().stopped();
                     EnvironmentRecord claimed = with(environment, warm.get().name(), true, running ? EnvironmentRecord.STARTING : EnvironmentRecord.CREATING);
                     insert(c, claimed);
@@ -90,7 +90,7 @@ final class EnvironmentStore {
      */
     Optional<InstanceRow> markReady(String name, String address, String now) {
         return database.inTransaction(c -> {
-            update(c, "UPDATE devenv_instances SET ready = 1, ready_at = ?, address = coalesce(?, address), "
+            Database.update(c, "UPDATE devenv_instances SET ready = 1, ready_at = ?, address = coalesce(?, address), "
                     + "state = CASE state WHEN 'STARTING' THEN 'WARM' WHEN 'RESETTING' THEN 'WARM' ELSE state END WHERE name = ?", now, address, name);
             return instance(c, name);
         });
@@ -98,36 +98,36 @@ final class EnvironmentStore {
 
     /** Takes a ready, running warm instance out of the claimable set to stop it; false if a claim was first. */
     boolean beginStop(String name) {
-        return database.inTransaction(c -> update(c, "UPDATE devenv_instances SET stopped = 1, ready = 0 WHERE name = ? AND state = 'WARM' "
+        return database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET stopped = 1, ready = 0 WHERE name = ? AND state = 'WARM' "
                 + "AND ready = 1 AND stopped = 0", name)) > 0;
     }
 
     /** Its container stopped: claimable again, as a stopped instance. */
     void finishStop(String name) {
-        database.inTransaction(c -> update(c, "UPDATE devenv_instances SET ready = 1 WHERE name = ? AND stopped = 1", name));
+        database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET ready = 1 WHERE name = ? AND stopped = 1", name));
     }
 
     /** Takes a stopped warm instance out of the claimable set to start it; false if a claim was first. */
     boolean beginStart(String name) {
-        return database.inTransaction(c -> update(c, "UPDATE devenv_instances SET ready = 0 WHERE name = ? AND state = 'WARM' "
+        return database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET ready = 0 WHERE name = ? AND state = 'WARM' "
                 + "AND ready = 1 AND stopped = 1", name)) > 0;
     }
 
     /** Its container runs again at {@code address}; ready (a claimed one is personalized next). */
     Optional<InstanceRow> finishStart(String name, String address) {
         return database.inTransaction(c -> {
-            update(c, "UPDATE devenv_instances SET stopped = 0, ready = 1, address = ? WHERE name = ?", address, name);
+            Database.update(c, "UPDATE devenv_instances SET stopped = 0, ready = 1, address = ? WHERE name = ?", address, name);
             return instance(c, name);
         });
     }
 
     void setAddress(String name, String address) {
-        database.inTransaction(c -> update(c, "UPDATE devenv_instances SET address = ? WHERE name = ?", address, name));
+        database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET address = ? WHERE name = ?", address, name));
     }
 
     /** Released by its environment: back to warming up (reset), and no longer anyone's. */
     void beginReset(String name) {
-        database.inTransaction(c -> update(c, "UPDATE devenv_instances SET state = 'RESETTING', ready = 0, environment_id = NULL WHERE name = ?", name));
+        database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET state = 'RESETTING', ready = 0, environment_id = NULL WHERE name = ?", name));
     }
 
     /**
@@ -137,12 +137,12 @@ final class EnvironmentStore {
     boolean retire(String name) {
         return database.inTransaction(c -> {
             if (instance(c, name).isEmpty()) return true;
-            return update(c, "UPDATE devenv_instances SET state = 'RESETTING', ready = 0 WHERE name = ? AND state != 'CLAIMED'", name) > 0;
+            return Database.update(c, "UPDATE devenv_instances SET state = 'RESETTING', ready = 0 WHERE name = ? AND state != 'CLAIMED'", name) > 0;
         });
     }
 
     void deleteInstance(String name) {
-        database.inTransaction(c -> update(c, "DELETE FROM devenv_instances WHERE name = ?", name));
+        database.inTransaction(c -> Database.update(c, "DELETE FROM devenv_instances WHERE name = ?", name));
     }
 
     Optional<InstanceRow> instance(String name) {
@@ -158,19 +158,19 @@ final class EnvironmentStore {
     }
 
     void setPhase(String environmentId, String phase, String failureMessage, String readyAt, String now) {
-        database.inTransaction(c -> update(c, "UPDATE environments SET phase = ?, failure_message = ?, ready_at = coalesce(?, ready_at), "
+        database.inTransaction(c -> Database.update(c, "UPDATE environments SET phase = ?, failure_message = ?, ready_at = coalesce(?, ready_at), "
                 + "updated_at = ? WHERE id = ?", phase, failureMessage, readyAt, now, environmentId));
     }
 
     /** Moves the environment to {@code to} only if it is in {@code from}; false if it was not. */
     boolean transition(String environmentId, String from, String to, String now) {
-        return database.inTransaction(c -> update(c, "UPDATE environments SET phase = ?, updated_at = ? WHERE id = ? AND phase = ?",
+        return database.inTransaction(c -> Database.update(c, "UPDATE environments SET phase = ?, updated_at = ? WHERE id = ? AND phase = ?",
                 to, now, environmentId, from)) > 0;
     }
 
     /** Only the hash of an environment's access token is stored; the token itself is answered once, at the claim. */
     void setAccessTokenHash(String environmentId, String hash) {
-        database.inTransaction(c -> update(c, "UPDATE environments SET access_token_hash = ? WHERE id = ?", hash, environmentId));
+        database.inTransaction(c -> Database.update(c, "UPDATE environments SET access_token_hash = ? WHERE id = ?", hash, environmentId));
     }
 
     /** Access-token hashes of every environment not deleted, to fill the router's cache at start. */
@@ -297,13 +297,6 @@ final class EnvironmentStore {
                         r.getBoolean(7), r.getString(8), r.getString(9), r.getString(10), r.getString(11), r.getString(12)));
             }
             return rows;
-        }
-    }
-
-    private static int update(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) update.setObject(i + 1, parameters[i]);
-            return update.executeUpdate();
         }
     }
 }

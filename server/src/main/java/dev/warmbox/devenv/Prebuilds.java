@@ -57,15 +57,8 @@ final class Prebuilds {
         } catch (RuntimeException e) {
             log.warn("could not remove prebuild containers left by a previous run: {}", e.getMessage());
         }
-        database.inTransaction(c -> {
-            try (PreparedStatement fail = c.prepareStatement("UPDATE prebuilds SET status = ?, failure_message = ?, finished_at = ? WHERE status = ?")) {
-                fail.setString(1, Prebuild.FAILED);
-                fail.setString(2, "interrupted by a restart of warmbox; start a new prebuild");
-                fail.setString(3, clock.instant().toString());
-                fail.setString(4, Prebuild.RUNNING);
-                return fail.executeUpdate();
-            }
-        });
+        database.inTransaction(c -> Database.update(c, "UPDATE prebuilds SET status = ?, failure_message = ?, finished_at = ? WHERE status = ?",
+                Prebuild.FAILED, "interrupted by a restart of warmbox; start a new prebuild", clock.instant().toString(), Prebuild.RUNNING));
     }
 
     Prebuild start(String projectId, String environmentClassId) {
@@ -77,16 +70,8 @@ final class Prebuilds {
         }
         Prebuild prebuild = new Prebuild(UUID.randomUUID().toString(), projectId, environmentClassId, Prebuild.RUNNING, null, null,
                 clock.instant().toString(), null);
-        database.inTransaction(c -> {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at) VALUES (?, ?, ?, ?, ?)")) {
-                insert.setString(1, prebuild.id());
-                insert.setString(2, projectId);
-                insert.setString(3, environmentClassId);
-                insert.setString(4, prebuild.status());
-                insert.setString(5, prebuild.createdAt());
-                return insert.executeUpdate();
-            }
-        });
+        database.inTransaction(c -> Database.update(c, "INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at) VALUES (?, ?, ?, ?, ?)",
+                prebuild.id(), projectId, environmentClassId, prebuild.status(), prebuild.createdAt()));
         workers.execute(() -> run(prebuild, project, environmentClass));
         return prebuild;
     }
@@ -137,13 +122,7 @@ final class Prebuilds {
         String commit = head.stdout().strip();
         if (!head.succeeded() || !commit.matches("[0-9a-f]{40}")) return;
         appendLog(prebuildId, "commit " + commit + "\n");
-        database.inTransaction(c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE prebuilds SET git_commit = ? WHERE id = ?")) {
-                update.setString(1, commit);
-                update.setString(2, prebuildId);
-                return update.executeUpdate();
-            }
-        });
+        database.inTransaction(c -> Database.update(c, "UPDATE prebuilds SET git_commit = ? WHERE id = ?", commit, prebuildId));
     }
 
     /** When a snapshot was built and from which commit (null without git). */
@@ -185,26 +164,14 @@ final class Prebuilds {
     }
 
     private void appendLog(String prebuildId, String text) {
-        database.inTransaction(c -> {
-            try (PreparedStatement append = c.prepareStatement("UPDATE prebuilds SET log = substr(log || ?, -" + LOG_LIMIT + ") WHERE id = ?")) {
-                append.setString(1, text);
-                append.setString(2, prebuildId);
-                return append.executeUpdate();
-            }
-        });
+        database.inTransaction(c -> Database.update(c, "UPDATE prebuilds SET log = substr(log || ?, -" + LOG_LIMIT + ") WHERE id = ?",
+                text, prebuildId));
     }
 
     private void finish(String prebuildId, String status, String image, String failure) {
-        database.inTransaction(c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE prebuilds SET status = ?, snapshot_image = ?, failure_message = ?, finished_at = ? WHERE id = ?")) {
-                update.setString(1, status);
-                update.setString(2, image);
-                update.setString(3, failure);
-                update.setString(4, clock.instant().toString());
-                update.setString(5, prebuildId);
-                return update.executeUpdate();
-            }
-        });
+        database.inTransaction(c -> Database.update(c,
+                "UPDATE prebuilds SET status = ?, snapshot_image = ?, failure_message = ?, finished_at = ? WHERE id = ?",
+                status, image, failure, clock.instant().toString(), prebuildId));
     }
 
     Optional<Prebuild> find(String id) {

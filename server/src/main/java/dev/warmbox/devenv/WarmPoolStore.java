@@ -89,18 +89,9 @@ final class WarmPoolStore {
 
     /** Status written by the reconciler; bumps statusVersion only when something changed. */
     void updateStatus(String id, String phase, String failureMessage, String now) {
-        database.inTransaction(c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE warm_pools SET phase = ?, failure_message = ?, "
-                    + "status_version = status_version + 1, updated_at = ? WHERE id = ? AND (phase != ? OR coalesce(failure_message, '') != coalesce(?, ''))")) {
-                update.setString(1, phase);
-                update.setString(2, failureMessage);
-                update.setString(3, now);
-                update.setString(4, id);
-                update.setString(5, phase);
-                update.setString(6, failureMessage);
-                return update.executeUpdate();
-            }
-        });
+        database.inTransaction(c -> Database.update(c, "UPDATE warm_pools SET phase = ?, failure_message = ?, "
+                + "status_version = status_version + 1, updated_at = ? WHERE id = ? AND (phase != ? OR coalesce(failure_message, '') != coalesce(?, ''))",
+                phase, failureMessage, now, id, phase, failureMessage));
     }
 
     /**
@@ -108,30 +99,14 @@ final class WarmPoolStore {
      * bumps statusVersion only when it changed.
      */
     void updateDesiredSize(String id, int desiredSize, String now) {
-        database.inTransaction(c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE warm_pools SET desired_size = ?, status_version = status_version + 1, "
-                    + "updated_at = ? WHERE id = ? AND desired_size != ?")) {
-                update.setInt(1, desiredSize);
-                update.setString(2, now);
-                update.setString(3, id);
-                update.setInt(4, desiredSize);
-                return update.executeUpdate();
-            }
-        });
+        database.inTransaction(c -> Database.update(c, "UPDATE warm_pools SET desired_size = ?, status_version = status_version + 1, "
+                + "updated_at = ? WHERE id = ? AND desired_size != ?", desiredSize, now, id, desiredSize));
     }
 
     /** A new snapshot for every live pool of this project and class (the prebuild finished). */
     void useSnapshot(String projectId, String environmentClassId, String snapshotId, String now) {
-        database.inTransaction(c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE warm_pools SET snapshot_id = ?, spec_version = spec_version + 1, "
-                    + "updated_at = ? WHERE project_id = ? AND environment_class_id = ? AND deleted = 0")) {
-                update.setString(1, snapshotId);
-                update.setString(2, now);
-                update.setString(3, projectId);
-                update.setString(4, environmentClassId);
-                return update.executeUpdate();
-            }
-        });
+        database.inTransaction(c -> Database.update(c, "UPDATE warm_pools SET snapshot_id = ?, spec_version = spec_version + 1, "
+                + "updated_at = ? WHERE project_id = ? AND environment_class_id = ? AND deleted = 0", snapshotId, now, projectId, environmentClassId));
     }
 
     private static void write(Connection c, PoolRecord pool, boolean bumpSpec) throws SQLException {

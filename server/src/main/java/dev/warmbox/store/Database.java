@@ -8,6 +8,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -89,6 +90,14 @@ public final class Database implements AutoCloseable {
         }
         execute(connection, "COMMIT");
         return result;
+    }
+
+    /** One parameterized INSERT, UPDATE or DELETE; returns the number of rows it changed. */
+    public static int update(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) update.setObject(i + 1, parameters[i]);
+            return update.executeUpdate();
+        }
     }
 
     static void execute(Connection connection, String sql) throws SQLException {
