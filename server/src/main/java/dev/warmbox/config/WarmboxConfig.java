@@ -31,6 +31,8 @@ public record WarmboxConfig(
         DevEnvSettings devEnv) {
 
     public static final String[] RUNTIMES = {"python", "javascript", "go", "java"};
+    /** Default ceiling of each pool (WARM_POOL_MAX_SIZE_PER_RUNTIME). */
+    static final int DEFAULT_MAX_SIZE = 16;
 
     public static WarmboxConfig fromEnvironment(Map<String, String> environment) {
         Variables v = new Variables(environment);
@@ -60,18 +62,27 @@ public record WarmboxConfig(
     private static PoolSettings pools(Variables v) {
         int perRuntime = v.integer("WARM_POOL_SIZE_PER_RUNTIME", 3, 0, 100);
         Map<String, Integer> sizes = new HashMap<>();
+        Map<String, Integer> maxSizes = new HashMap<>();
         for (String runtime : RUNTIMES) {
-            String name = "WARM_POOL_" + (runtime.equals("javascript") ? "JAVASCRIPT" : runtime.toUpperCase()) + "_SIZE";
-            sizes.put(runtime, v.integer(name, perRuntime, 0, 100));
+            String prefix = "WARM_POOL_" + runtime.toUpperCase(java.util.Locale.ROOT);
+            int size = v.integer(prefix + "_SIZE", perRuntime, 0, 100);
+            sizes.put(runtime, size);
+            // The ceiling defaults to what a 2-core machine runs at once with room for scrubs, and never below the floor.
+            int maxPerRuntime = v.integer("WARM_POOL_MAX_SIZE_PER_RUNTIME", Math.max(DEFAULT_MAX_SIZE, size), 0, 200);
+            maxSizes.put(runtime, v.integer(prefix + "_MAX_SIZE", Math.max(maxPerRuntime, size), 0, 200));
         }
         return new PoolSettings(
                 v.bool("WARM_POOL_ENABLED", true),
                 sizes,
+                maxSizes,
                 v.seconds("WARM_POOL_CONTAINER_TTL", 3600, 1, 7 * 24 * 3600),
                 v.seconds("WARM_POOL_HEALTH_CHECK_INTERVAL", 30, 1, 24 * 3600),
                 v.seconds("WARM_POOL_GRACEFUL_SHUTDOWN", 30, 0, 3600),
-                v.millis("WARM_POOL_ACQUIRE_WAIT_MS", 100, 0, 10_000),
-                v.integer("WARM_POOL_MAX_CONCURRENT_LAUNCHES", 4, 1, 64));
+                v.millis("WARM_POOL_ACQUIRE_WAIT_MS", 100, 0, 60_000),
+                v.millis("WARM_POOL_QUEUE_TIMEOUT_MS", 30_000, 100, 600_000),
+                v.integer("WARM_POOL_MAX_CONCURRENT_LAUNCHES", 4, 1, 64),
+                v.seconds("WARM_POOL_SCALE_UP_WINDOW", 2, 1, 3600),
+                v.seconds("WARM_POOL_SCALE_DOWN_WINDOW", 300, 1, 24 * 3600));
     }
 
     private static Limits limits(Variables v) {

@@ -2,6 +2,7 @@ package dev.warmbox.execution;
 
 import dev.warmbox.config.Limits;
 import dev.warmbox.pool.Lease;
+import dev.warmbox.pool.PoolExhausted;
 import dev.warmbox.pool.WarmPools;
 import dev.warmbox.sandbox.Job;
 import dev.warmbox.sandbox.Outcome;
@@ -54,6 +55,7 @@ public final class ExecutionService {
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             Lease lease = borrow(job);
+            observer.waited(job.language(), lease.waited());
             try {
                 Outcome outcome = sandboxes.execute(lease.sandbox(), job);
                 long elapsed = (System.nanoTime() - started) / 1_000_000;
@@ -78,6 +80,9 @@ public final class ExecutionService {
             throw new Rejection(Rejection.Kind.UNAVAILABLE, "shutting_down", "the server is shutting down", Duration.ofSeconds(5));
         } catch (SandboxException e) {
             throw unavailable(job, e);
+        } catch (PoolExhausted e) {
+            throw new Rejection(Rejection.Kind.BUSY, "too_many_requests", e.getMessage() + "; try again shortly",
+                    Duration.ofSeconds(1));
         }
     }
 

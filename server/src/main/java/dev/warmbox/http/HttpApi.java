@@ -82,13 +82,16 @@ public final class HttpApi {
                 .json(reasons.isEmpty() ? Map.of("status", "ready") : Map.of("status", "not_ready", "reasons", reasons));
     }
 
-    /** The seed's status shape, exactly. */
+    /** The seed's status shape, fields untouched, plus {@code scaling}: each pool's target, bounds and queue. */
     Map<String, Object> status() {
         Map<String, Object> byRuntime = new LinkedHashMap<>();
+        Map<String, Object> scaling = new LinkedHashMap<>();
         long hits = 0;
         long misses = 0;
         for (PoolView view : pools.views()) {
             byRuntime.put(view.language().id(), Map.of("size", view.size(), "available", view.available(), "in_use", view.inUse()));
+            scaling.put(view.language().id(), Map.of("target", view.targetSize(), "min_size", view.minSize(),
+                    "max_size", view.maxSize(), "waiting", view.waiting()));
             hits += view.hits();
             misses += view.misses();
         }
@@ -98,6 +101,7 @@ public final class HttpApi {
         status.put("total_hits", hits);
         status.put("total_misses", misses);
         status.put("hit_rate", hits + misses == 0 ? 0.0 : Math.round(1000.0 * hits / (hits + misses)) / 1000.0);
+        status.put("scaling", scaling);
         return status;
     }
 

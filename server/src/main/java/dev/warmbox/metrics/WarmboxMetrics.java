@@ -22,6 +22,7 @@ public final class WarmboxMetrics implements MeterBinder, ExecutionObserver {
     private final WarmPools pools;
     private final Map<Language, Timer> hitTimers = new EnumMap<>(Language.class);
     private final Map<Language, Timer> missTimers = new EnumMap<>(Language.class);
+    private final Map<Language, Timer> waitTimers = new EnumMap<>(Language.class);
 
     public WarmboxMetrics(WarmPools pools) {
         this.pools = pools;
@@ -34,11 +35,22 @@ public final class WarmboxMetrics implements MeterBinder, ExecutionObserver {
             gauge(registry, "warm_pool_size", "Containers held by the warm pool (available plus in use)", language, PoolView::size);
             gauge(registry, "warm_pool_available", "Warm containers ready to be handed out", language, PoolView::available);
             gauge(registry, "warm_pool_in_use", "Warm containers running or being scrubbed", language, PoolView::inUse);
-            gauge(registry, "warm_pool_target_size", "Configured size of the warm pool", language, PoolView::targetSize);
+            gauge(registry, "warm_pool_target_size", "Containers the warm pool holds by demand now, between its min and max size", language, PoolView::targetSize);
+            gauge(registry, "warm_pool_min_size", "Floor of the warm pool (WARM_POOL_SIZE_PER_RUNTIME or the runtime's size)", language, PoolView::minSize);
+            gauge(registry, "warm_pool_max_size", "Ceiling the warm pool grows to under demand", language, PoolView::maxSize);
+            gauge(registry, "warm_pool_waiting", "Requests queued for a container", language, PoolView::waiting);
             counter(registry, "warm_pool_hits", "Executions served by a warm container", language, PoolView::hits);
             counter(registry, "warm_pool_misses", "Executions that needed a fresh container", language, PoolView::misses);
             counter(registry, "warm_pool_health_failures", "Pool containers found unhealthy and replaced", language, PoolView::healthFailures);
             counter(registry, "warm_pool_launch_failures", "Pool containers that failed to launch", language, PoolView::launchFailures);
+            counter(registry, "warm_pool_queue_timeouts", "Requests refused because no container became free in time", language, PoolView::queueTimeouts);
+            waitTimers.put(language, Timer.builder("warm_pool_queue_wait")
+                    .description("Time a request waited for its container (zero when one was ready)")
+                    .tag("runtime", runtime)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(1))
+                    .register(registry));
             hitTimers.put(language, executionTimer(registry, runtime, "hit"));
             missTimers.put(language, executionTimer(registry, runtime, "miss"));
         }
@@ -48,6 +60,12 @@ public final class WarmboxMetrics implements MeterBinder, ExecutionObserver {
     public void executed(Language language, boolean hit, Duration elapsed) {
         Timer timer = (hit ? hitTimers : missTimers).get(language);
         if (timer != null) timer.record(elapsed);
+    }
+
+    @Override
+    public void waited(Language language, Duration waited) {
+        Timer timer = waitTimers.get(language);
+        if (timer != null) timer.record(waited);
     }
 
     private void gauge(MeterRegistry registry, String name, String description, Language language,

@@ -3,15 +3,15 @@ package dev.warmbox.pool;
 import dev.warmbox.sandbox.Health;
 import dev.warmbox.sandbox.Language;
 import dev.warmbox.sandbox.Sandbox;
+import dev.warmbox.sandbox.SandboxException;
 import dev.warmbox.sandbox.Sandboxes;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,98 +19,164 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The warm containers of one language. {@code owned} counts every sandbox the pool holds (idle, in
- * use, being scrubbed or health-checked); {@link #fill()} launches exactly the gap between the target
- * and what is owned or already launching, so concurrent fills never overshoot.
+ * The sandboxes of one language. {@code owned} counts every sandbox the pool holds (ready, in use,
+ * being scrubbed or health-checked); {@link #fill()} launches exactly the gap between the target and
+ * what is owned or already launching, so concurrent fills never overshoot.
+ *
+ * <p>A request takes a ready sandbox, or queues for the next one coming back; fresh containers are
+ * launched for the queue only when {@link AcquirePolicy} finds waiting slower. The target follows
+ * demand ({@link PoolAutoscaler}): a container launched for the queue joins the pool after its scrub
+ * while the pool is under its target, and sandboxes above the target are removed as they come back.
  */
 final class WarmPool {
     private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
+    /** How often a queued request looks again whether a launch is due. */
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** A sandbox ready for a request; {@code warm} unless it was launched for the queue and never prepared. */
+    record Ready(Sandbox sandbox, boolean warm) {}
 
     private final Language language;
-    private final int targetSize;
+    private final PoolAutoscaler autoscaler;
+    private final AcquirePolicy policy;
     private final Duration ttl;
     private final Sandboxes sandboxes;
     private final Clock clock;
     private final ExecutorService workers;
     private final Semaphore launchPermits;
 
-    private final BlockingDeque<Sandbox> idle = new LinkedBlockingDeque<>();
+    private final Rendezvous<Ready> rendezvous = new Rendezvous<>();
+    private final MeasuredCosts costs = new MeasuredCosts();
+    private final DemandHistory demand;
     private final AtomicInteger owned = new AtomicInteger();
     private final AtomicInteger launching = new AtomicInteger();
+    private final AtomicInteger leased = new AtomicInteger();
     private final AtomicInteger scrubbing = new AtomicInteger();
-    /** Sandboxes out of the available set for a health check: back in moments, like scrubbed ones. */
+    /** Sandboxes out of the ready set for a health check: back in moments, like scrubbed ones. */
     private final AtomicInteger checking = new AtomicInteger();
-    private final ReentrantLock fillLock = new ReentrantLock();
+    /** Guards owned/launching transitions and launch decisions. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock scaleLock = new ReentrantLock();
     final AtomicLong hits = new AtomicLong();
     final AtomicLong misses = new AtomicLong();
     final AtomicLong healthFailures = new AtomicLong();
     final AtomicLong launchFailures = new AtomicLong();
+    final AtomicLong queueTimeouts = new AtomicLong();
+    private volatile int target;
     private volatile boolean warmedOnce;
     private volatile boolean closed;
 
-    WarmPool(Language language, int targetSize, Duration ttl, Sandboxes sandboxes, Clock clock,
-             ExecutorService workers, Semaphore launchPermits) {
+    WarmPool(Language language, PoolAutoscaler autoscaler, AcquirePolicy policy, Duration ttl, Sandboxes sandboxes,
+             Clock clock, ExecutorService workers, Semaphore launchPermits) {
         this.language = language;
-        this.targetSize = targetSize;
+        this.autoscaler = autoscaler;
+        this.policy = policy;
         this.ttl = ttl;
         this.sandboxes = sandboxes;
         this.clock = clock;
         this.workers = workers;
         this.launchPermits = launchPermits;
-        this.warmedOnce = targetSize == 0;
+        this.demand = new DemandHistory(autoscaler.memorySeconds());
+        this.target = autoscaler.floor();
+        this.warmedOnce = autoscaler.floor() == 0;
     }
 
     Language language() {
         return language;
     }
 
-    int targetSize() {
-        return targetSize;
+    PoolView view() {
+        return new PoolView(language, autoscaler.floor(), autoscaler.ceiling(), target, owned.get(),
+                rendezvous.readyCount(), inUse(), rendezvous.waiting(), hits.get(), misses.get(), healthFailures.get(),
+                launchFailures.get(), queueTimeouts.get());
     }
 
-    /** Containers held by the pool: available plus in use (including those being scrubbed). */
-    int size() {
-        return owned.get();
+    private int inUse() {
+        return Math.max(0, owned.get() - rendezvous.readyCount());
     }
 
-    int available() {
-        return idle.size();
-    }
-
-    int inUse() {
-        return Math.max(0, owned.get() - idle.size());
-    }
-
-    /** Whether the pool has reached its target at least once since start-up. */
+    /** Whether the pool has reached its floor at least once since start-up. */
     boolean warmedOnce() {
         return warmedOnce;
     }
 
     /**
-     * A ready sandbox, or empty when none is free. Waits up to {@code wait} only when a sandbox is being
-     * scrubbed or health-checked and will be back in moments; otherwise a fresh container (a miss) is the
-     * faster answer.
+     * A sandbox for one execution: a ready one, else the next one coming back or launched for the
+     * queue, whichever comes first.
+     *
+     * @throws PoolExhausted    when none came within {@code timeout}
+     * @throws SandboxException when a launch failed and nothing else could serve the request
      */
-    Optional<Sandbox> acquire(Duration wait) throws InterruptedException {
-        Sandbox sandbox = idle.pollFirst();
-        if (sandbox == null && scrubbing.get() + checking.get() > 0 && !wait.isZero()) {
-            sandbox = idle.pollFirst(wait.toNanos(), TimeUnit.NANOSECONDS);
-        }
-        return Optional.ofNullable(sandbox);
+    Lease acquire(Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        Rendezvous.Waiter<Ready> waiter = rendezvous.take();
+        observeDemand();
+        if (!waiter.handed.isDone()) launchForQueue();
+        Ready ready = awaitTurn(waiter, start, timeout);
+        leased.incrementAndGet();
+        (ready.warm() ? hits : misses).incrementAndGet();
+        return new Lease(ready.sandbox(), this, ready.warm(), Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** Takes a used sandbox back: scrubbed in the background and made available, or recycled. */
-    void release(Sandbox sandbox) {
+    private Ready awaitTurn(Rendezvous.Waiter<Ready> waiter, long start, Duration timeout) throws InterruptedException {
+        long deadline = start + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 && rendezvous.leave(waiter)) {
+                queueTimeouts.incrementAndGet();
+                throw new PoolExhausted(language, timeout);
+            }
+            try {
+                return waiter.handed.get(Math.max(0, Math.min(left, RECHECK_NANOS)), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                launchForQueue();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof SandboxException s ? s
+                        : new SandboxException("no " + language.id() + " sandbox: " + e.getCause().getMessage(), e.getCause(), false);
+            } catch (InterruptedException e) {
+                if (!rendezvous.leave(waiter)) giveBack(waiter.handed.join());
+                throw e;
+            }
+        }
+    }
+
+    /** A sandbox handed to a request that left before using it goes back as it came. */
+    private void giveBack(Ready ready) {
+        if (!rendezvous.offer(ready)) retire(ready.sandbox());
+    }
+
+    /** Takes a used sandbox back: scrubbed in the background and made ready, or removed. */
+    void release(Sandbox sandbox, Duration held) {
+        leased.decrementAndGet();
+        costs.executed(held);
+        returnToPool(sandbox);
+    }
+
+    /** Drops a sandbox that must not be used again (its agent is gone, or it failed a check). */
+    void discard(Sandbox sandbox) {
+        leased.decrementAndGet();
+        healthFailures.incrementAndGet();
+        retire(sandbox);
+    }
+
+    private void returnToPool(Sandbox sandbox) {
         scrubbing.incrementAndGet();
         workers.execute(() -> {
             try {
                 if (closed || expired(sandbox)) {
                     retire(sandbox);
-                } else if (sandboxes.reset(sandbox)) {
-                    offer(sandbox);
+                } else if (takeIfSurplus()) {
+                    sandboxes.destroy(sandbox);
                 } else {
-                    healthFailures.incrementAndGet();
-                    retire(sandbox);
+                    long start = System.nanoTime();
+                    boolean clean = sandboxes.reset(sandbox);
+                    costs.scrubbed(Duration.ofNanos(System.nanoTime() - start));
+                    if (clean) {
+                        offer(new Ready(sandbox, true));
+                    } else {
+                        healthFailures.incrementAndGet();
+                        retire(sandbox);
+                    }
                 }
             } finally {
                 scrubbing.decrementAndGet();
@@ -118,46 +184,91 @@ final class WarmPool {
         });
     }
 
-    /** Drops a sandbox that must not be used again (its agent is gone, or it failed a check). */
-    void discard(Sandbox sandbox) {
-        healthFailures.incrementAndGet();
-        retire(sandbox);
-    }
-
-    /** Launches, in the background, exactly the sandboxes missing from the target size. */
+    /** Launches, in the background, exactly the sandboxes missing from the target. */
     void fill() {
-        fillLock.lock();
+        lock.lock();
         try {
             if (closed) return;
-            int gap = targetSize - owned.get() - launching.get();
+            int gap = target - owned.get() - launching.get();
             for (int i = 0; i < gap; i++) {
                 launching.incrementAndGet();
-                workers.execute(this::launchOne);
+                workers.execute(() -> launchOne(true));
             }
         } finally {
-            fillLock.unlock();
+            lock.unlock();
+        }
+    }
+
+    /** Launches what {@link AcquirePolicy} finds faster than waiting for the queued requests. */
+    private void launchForQueue() {
+        lock.lock();
+        try {
+            if (closed) return;
+            var queue = new AcquirePolicy.Queue(rendezvous.waited(), leased.get(), scrubbing.get() + checking.get(),
+                    launching.get());
+            int launches = policy.launches(queue, costs.snapshot());
+            for (int i = 0; i < launches; i++) {
+                launching.incrementAndGet();
+                workers.execute(() -> launchOne(false));
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
     /**
-     * Checks every available sandbox once: expired ones are recycled, unhealthy ones replaced. A sandbox
-     * under check is taken out of the available set, so no request can get it meanwhile.
+     * Follows demand: observes it, moves the target, removes ready sandboxes above the target and
+     * launches the ones missing below it.
      */
-    void maintain() {
-        for (int n = idle.size(); n > 0 && !closed; n--) {
-            checking.incrementAndGet();
-            try {
-                Sandbox sandbox = idle.pollFirst();
-                if (sandbox == null) break;
-                check(sandbox);
-            } finally {
-                checking.decrementAndGet();
+    void rescale() {
+        observeDemand();
+        scaleLock.lock();
+        try {
+            target = autoscaler.target(target, demand, clock.instant());
+        } finally {
+            scaleLock.unlock();
+        }
+        for (Ready ready; owned.get() > target && (ready = rendezvous.pollReady()) != null; ) {
+            Sandbox sandbox = ready.sandbox();
+            if (takeIfSurplus()) {
+                workers.execute(() -> sandboxes.destroy(sandbox));
+            } else if (!rendezvous.offer(ready)) {
+                retire(sandbox);
             }
         }
         fill();
     }
 
-    private void check(Sandbox sandbox) {
+    private void observeDemand() {
+        int now = leased.get() + scrubbing.get() + rendezvous.waiting();
+        scaleLock.lock();
+        try {
+            demand.observe(clock.instant(), now);
+        } finally {
+            scaleLock.unlock();
+        }
+    }
+
+    /**
+     * Checks every ready sandbox once: expired ones are recycled, unhealthy ones replaced. A sandbox
+     * under check is out of the ready set, so no request can get it meanwhile.
+     */
+    void maintain() {
+        for (int n = rendezvous.readyCount(); n > 0 && !closed; n--) {
+            checking.incrementAndGet();
+            try {
+                Ready ready = rendezvous.pollReady();
+                if (ready == null) break;
+                check(ready);
+            } finally {
+                checking.decrementAndGet();
+            }
+        }
+        rescale();
+    }
+
+    private void check(Ready ready) {
+        Sandbox sandbox = ready.sandbox();
         if (expired(sandbox)) {
             log.info("{} reached its TTL of {} s; recycling it", sandbox, ttl.toSeconds());
             retire(sandbox);
@@ -165,61 +276,78 @@ final class WarmPool {
         }
         Health health = sandboxes.check(sandbox);
         if (health.healthy()) {
-            offer(sandbox);
+            offer(ready);
         } else {
             log.warn("{} failed its health check ({}); replacing it", sandbox, health.reason());
-            discard(sandbox);
+            healthFailures.incrementAndGet();
+            retire(sandbox);
         }
     }
 
-    /** Stops launching and hands back every available sandbox for removal. */
+    /** Stops launching, fails queued requests and removes every ready sandbox. */
     void close() {
         closed = true;
-        for (Sandbox sandbox; (sandbox = idle.pollFirst()) != null; ) {
+        for (Ready ready : rendezvous.close(new SandboxException("the server is shutting down; no " + language.id() + " sandbox"))) {
             owned.decrementAndGet();
-            sandboxes.destroy(sandbox);
+            sandboxes.destroy(ready.sandbox());
         }
     }
 
-    /** In-flight work (launches and scrubs) still running. */
+    /** In-flight work (executions, launches and scrubs) still running. */
     int busy() {
-        return launching.get() + scrubbing.get();
+        return leased.get() + launching.get() + scrubbing.get();
     }
 
-    private void launchOne() {
+    private void launchOne(boolean probe) {
         Sandbox sandbox = null;
+        RuntimeException failure = null;
+        long start = System.nanoTime();
         try {
             launchPermits.acquire();
             try {
-                sandbox = sandboxes.launch(language, true);
+                sandbox = sandboxes.launch(language, probe);
+                costs.launched(Duration.ofNanos(System.nanoTime() - start));
             } finally {
                 launchPermits.release();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
+            failure = e;
             launchFailures.incrementAndGet();
             log.warn("warm pool {} could not launch a container: {}", language.id(), e.getMessage());
         }
-        // From launching to owned in one step under fill's lock: a fill in between would otherwise
-        // count this sandbox twice and launch one too few.
-        fillLock.lock();
+        // From launching to owned in one step under the lock: a fill in between would otherwise count
+        // this sandbox twice and launch one too few.
+        lock.lock();
         try {
             launching.decrementAndGet();
             if (sandbox != null) owned.incrementAndGet();
+            // Nothing else can serve the queue: its first request gets the failure rather than a long wait.
+            if (failure != null && launching.get() == 0 && owned.get() == 0) {
+                rendezvous.failFirst(new SandboxException(failure.getMessage(), failure, false));
+            }
         } finally {
-            fillLock.unlock();
+            lock.unlock();
         }
-        if (sandbox != null) {
-            offer(sandbox);
-            if (owned.get() >= targetSize) warmedOnce = true;
+        if (sandbox == null) return;
+        if (owned.get() >= autoscaler.floor()) warmedOnce = true;
+        if (probe) {
+            offer(new Ready(sandbox, true));
+        } else if (!rendezvous.offerToWaiter(new Ready(sandbox, false))) {
+            returnToPool(sandbox); // nobody waits any more: prepared like a returned one, then ready
         }
     }
 
-    /** Makes a sandbox available; one that comes back after {@link #close()} is removed instead. */
-    private void offer(Sandbox sandbox) {
-        idle.offerLast(sandbox);
-        if (closed) close();
+    /** Makes a sandbox ready; one that comes back after {@link #close()} is removed instead. */
+    private void offer(Ready ready) {
+        if (!rendezvous.offer(ready)) retire(ready.sandbox());
+    }
+
+    /** Counts one sandbox out when the pool holds more than its target; the caller then removes it. */
+    private boolean takeIfSurplus() {
+        int limit = target;
+        return owned.getAndUpdate(n -> n > limit ? n - 1 : n) > limit;
     }
 
     private void retire(Sandbox sandbox) {

@@ -23,10 +23,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: background launches, scrubs and removals run on virtual threads named
  * {@code warmbox-pool-worker-N}; the housekeeper is one platform thread, {@code warmbox-housekeeper},
- * that runs every health-check interval and catches everything. Both are stopped by {@link #close()}.
+ * that runs every health-check interval and catches everything; the scaler, {@code warmbox-pool-scaler},
+ * moves each pool's target with its demand every 250 ms. All are stopped by {@link #close()}.
  */
 public final class WarmPools implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WarmPools.class);
+    /** How often the pools' targets follow demand: often enough that a burst is seen within its first second. */
+    private static final long SCALE_MILLIS = 250;
 
     private final PoolSettings settings;
     private final Sandboxes sandboxes;
@@ -35,13 +38,18 @@ public final class WarmPools implements AutoCloseable {
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("warmbox-pool-worker-", 0).factory());
     private final ScheduledExecutorService housekeeper = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-housekeeper").daemon(true).unstarted(r));
+    private final ScheduledExecutorService scaler = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("warmbox-pool-scaler").daemon(true).unstarted(r));
 
     public WarmPools(PoolSettings settings, Sandboxes sandboxes, Clock clock) {
         this.settings = settings;
         this.sandboxes = sandboxes;
         Semaphore launchPermits = new Semaphore(settings.maxConcurrentLaunches());
+        AcquirePolicy policy = new AcquirePolicy(settings.acquireWait(), settings.maxConcurrentLaunches());
         for (Language language : Language.values()) {
-            pools.put(language, new WarmPool(language, settings.sizeOf(language.id()), settings.containerTtl(),
+            var autoscaler = new PoolAutoscaler(settings.sizeOf(language.id()), settings.maxSizeOf(language.id()),
+                    Math.toIntExact(settings.scaleUpWindow().toSeconds()), Math.toIntExact(settings.scaleDownWindow().toSeconds()));
+            pools.put(language, new WarmPool(language, autoscaler, policy, settings.containerTtl(),
                     sandboxes, clock, workers, launchPermits));
         }
     }
@@ -53,24 +61,24 @@ public final class WarmPools implements AutoCloseable {
         pools.values().forEach(WarmPool::fill);
         long interval = settings.healthCheckInterval().toMillis();
         housekeeper.scheduleWithFixedDelay(this::housekeep, interval, interval, TimeUnit.MILLISECONDS);
+        if (settings.enabled()) scaler.scheduleWithFixedDelay(this::rescale, SCALE_MILLIS, SCALE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * A sandbox for one execution: warm from the pool (a hit), or a fresh container (a miss) when the
-     * pool has none free. An empty pool is never a reason to refuse.
+     * A sandbox for one execution: warm from the pool (a hit), else the next one coming back or a fresh
+     * container launched for the queue (a miss), whichever is sooner. An empty pool is never a reason
+     * to refuse; only a queue that did not move within WARM_POOL_QUEUE_TIMEOUT_MS is.
+     *
+     * @throws PoolExhausted when no sandbox became free within the queue timeout
      */
     public Lease acquire(Language language) throws InterruptedException {
         WarmPool pool = pools.get(language);
-        if (settings.enabled()) {
-            var warm = pool.acquire(settings.acquireWait());
-            if (warm.isPresent()) {
-                pool.hits.incrementAndGet();
-                return new Lease(warm.get(), pool, null);
-            }
-        }
+        if (settings.enabled()) return pool.acquire(settings.queueTimeout());
         pool.misses.incrementAndGet();
+        long start = System.nanoTime();
         Sandbox fresh = sandboxes.launch(language, false);
-        return new Lease(fresh, null, () -> workers.execute(() -> sandboxes.destroy(fresh)));
+        return Lease.unpooled(fresh, () -> workers.execute(() -> sandboxes.destroy(fresh)),
+                Duration.ofNanos(System.nanoTime() - start));
     }
 
     public boolean enabled() {
@@ -83,13 +91,22 @@ public final class WarmPools implements AutoCloseable {
     }
 
     public PoolView view(Language language) {
-        WarmPool pool = pools.get(language);
-        return new PoolView(language, pool.targetSize(), pool.size(), pool.available(), pool.inUse(),
-                pool.hits.get(), pool.misses.get(), pool.healthFailures.get(), pool.launchFailures.get());
+        return pools.get(language).view();
     }
 
     public Collection<PoolView> views() {
         return pools.keySet().stream().map(this::view).toList();
+    }
+
+    /** Moves every pool's target with its demand now (the scaler does this every 250 ms). */
+    public void rescale() {
+        for (WarmPool pool : pools.values()) {
+            try {
+                pool.rescale();
+            } catch (Throwable t) {
+                log.error("scaling warm pool {} failed; will retry", pool.language().id(), t);
+            }
+        }
     }
 
     /** Runs one housekeeping round now (the housekeeper does this every interval). */
@@ -111,11 +128,12 @@ public final class WarmPools implements AutoCloseable {
      */
     @Override
     public void close() {
+        scaler.shutdownNow();
         housekeeper.shutdownNow();
         pools.values().forEach(WarmPool::close);
         // Real elapsed time, not the domain clock: this bounds how long the process takes to stop.
         long deadline = System.nanoTime() + settings.gracefulShutdown().toNanos();
-        while (System.nanoTime() < deadline && pools.values().stream().anyMatch(p -> p.inUse() > 0 || p.busy() > 0)) {
+        while (System.nanoTime() < deadline && pools.values().stream().anyMatch(p -> p.busy() > 0)) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {

@@ -56,10 +56,14 @@ class HttpApiIT {
     }
 
     @Test
-    void statusHasExactlyTheSeedShape() {
+    void statusHasTheSeedShapeWithScalingBesideIt() {
         server.execute(Map.of("language", "python", "code", "print(1)"));
         JsonNode status = server.status();
-        assertThat(fieldNames(status)).containsExactly("enabled", "pools", "total_hits", "total_misses", "hit_rate");
+        assertThat(fieldNames(status)).containsExactly("enabled", "pools", "total_hits", "total_misses", "hit_rate", "scaling");
+        for (JsonNode scaling : status.get("scaling")) {
+            assertThat(fieldNames(scaling)).containsExactlyInAnyOrder("target", "min_size", "max_size", "waiting");
+        }
+        assertThat(status.get("scaling").get("python").get("target").asInt()).as("a fixed pool of one").isEqualTo(1);
         assertThat(fieldNames(status.get("pools"))).containsExactly("python", "javascript", "go", "java");
         for (JsonNode pool : status.get("pools")) {
             assertThat(fieldNames(pool)).containsExactlyInAnyOrder("size", "available", "in_use");

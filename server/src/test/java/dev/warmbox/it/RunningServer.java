@@ -51,6 +51,8 @@ public final class RunningServer implements AutoCloseable {
                 "WARMBOX_API_KEY", API_KEY,
                 "WARMBOX_INSTANCE_ID", instanceId,
                 "WARM_POOL_SIZE_PER_RUNTIME", "1",
+                // Pools of fixed size (ceiling = floor), so tests can count containers; scaling tests raise it.
+                "WARM_POOL_MAX_SIZE_PER_RUNTIME", "0",
                 "WARM_POOL_GRACEFUL_SHUTDOWN", "5"));
         // Lets the same suite run under another OCI runtime: WARMBOX_OCI_RUNTIME=runsc ./scripts/test.sh
         String ociRuntime = System.getenv("WARMBOX_OCI_RUNTIME");

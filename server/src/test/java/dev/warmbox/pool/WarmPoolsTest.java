@@ -32,9 +32,14 @@ class WarmPoolsTest {
     }
 
     private WarmPools start(boolean enabled, int size) {
+        return start(enabled, size, size, Duration.ofSeconds(5));
+    }
+
+    private WarmPools start(boolean enabled, int size, int maxSize, Duration queueTimeout) {
         var sizes = Map.of("python", size, "javascript", size, "go", size, "java", size);
-        pools = new WarmPools(new PoolSettings(enabled, sizes, TTL, Duration.ofHours(1), Duration.ofSeconds(2),
-                Duration.ofMillis(200), 4), sandboxes, clock);
+        var maxSizes = Map.of("python", maxSize, "javascript", maxSize, "go", maxSize, "java", maxSize);
+        pools = new WarmPools(new PoolSettings(enabled, sizes, maxSizes, TTL, Duration.ofHours(1), Duration.ofSeconds(2),
+                Duration.ofMillis(200), queueTimeout, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)), sandboxes, clock);
         pools.start();
         return pools;
     }
@@ -253,5 +258,98 @@ class WarmPoolsTest {
         assertThat(sandboxes.live).as("nothing left after shutdown").isEmpty();
         assertThat(sandboxes.destroyed).as("the in-flight sandbox was removed after it returned").contains(inFlight.sandbox());
         pools = null;
+    }
+
+    @Test
+    void queuedRequestsAreServedFirstComeFirstServed() throws Exception {
+        start(true, 1);
+        awaitWarm();
+        Lease held = pools.acquire(Language.PYTHON);
+        sandboxes.launchGate = new CountDownLatch(1); // launches for the queue never finish: only the scrubbed one serves
+        List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> queued = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            queued.add(Thread.ofVirtual().start(() -> {
+                try (Lease lease = pools.acquire(Language.PYTHON)) {
+                    if (lease.hit()) order.add(n);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            int waiting = i + 1;
+            await().atMost(DEADLINE).until(() -> pools.view(Language.PYTHON).waiting() == waiting);
+        }
+        held.close();
+        for (Thread t : queued) t.join(DEADLINE.toMillis());
+        assertThat(order).as("each request got the one scrubbed container in turn, in arrival order").containsExactly(0, 1, 2);
+        sandboxes.launchGate.countDown();
+    }
+
+    @Test
+    void aBurstGrowsThePoolWithTheContainersLaunchedForItAndIdleShrinksItBack() throws Exception {
+        start(true, 1, 4, Duration.ofSeconds(5));
+        awaitWarm();
+        List<Lease> burst = new ArrayList<>();
+        for (int i = 0; i < 4; i++) burst.add(pools.acquire(Language.GO));
+        assertThat(burst.stream().filter(Lease::hit)).as("one warm, three launched for the burst").hasSize(1);
+        pools.rescale();
+        clock.advance(Duration.ofSeconds(1));
+        pools.rescale();
+        clock.advance(Duration.ofSeconds(1));
+        pools.rescale();
+        assertThat(pools.view(Language.GO).targetSize()).as("four in flight for the whole scale-up window").isEqualTo(4);
+        burst.forEach(Lease::close);
+        await().atMost(DEADLINE).until(() -> pools.view(Language.GO).available() == 4);
+        assertThat(sandboxes.destroyed).as("the burst's containers joined the pool after their scrub").isEmpty();
+
+        clock.advance(Duration.ofSeconds(3));
+        pools.rescale();
+        assertThat(pools.view(Language.GO).size()).as("a lull shorter than the 5 s scale-down window").isEqualTo(4);
+        clock.advance(Duration.ofSeconds(3));
+        pools.rescale();
+        assertThat(pools.view(Language.GO).targetSize()).isEqualTo(1);
+        await().atMost(DEADLINE).until(() -> sandboxes.liveOf(Language.GO) == 1);
+        assertThat(pools.view(Language.GO).size()).isEqualTo(1);
+    }
+
+    @Test
+    void launchesForTheQueueAreBoundedAndEveryQueuedRequestIsServed() throws Exception {
+        start(true, 0, 0, Duration.ofSeconds(5));
+        sandboxes.launchGate = new CountDownLatch(1);
+        List<Thread> requests = new ArrayList<>();
+        var served = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < 10; i++) {
+            requests.add(Thread.ofVirtual().start(() -> {
+                try (Lease lease = pools.acquire(Language.JAVA)) {
+                    served.incrementAndGet();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        await().atMost(DEADLINE).until(() -> pools.view(Language.JAVA).waiting() == 10);
+        await().atMost(DEADLINE).until(() -> sandboxes.launchesStarted.get() == 4);
+        assertThat(sandboxes.launchesStarted.get()).as("WARM_POOL_MAX_CONCURRENT_LAUNCHES bounds launches for a queue of ten").isEqualTo(4);
+        sandboxes.launchGate.countDown();
+        for (Thread t : requests) t.join(DEADLINE.toMillis());
+        assertThat(served.get()).isEqualTo(10);
+        await().atMost(DEADLINE).until(() -> sandboxes.live.isEmpty());
+    }
+
+    @Test
+    void aRequestNoSandboxReachesBeforeTheQueueTimeoutIsRefused() throws Exception {
+        start(true, 1, 1, Duration.ofMillis(300));
+        awaitWarm();
+        try (Lease held = pools.acquire(Language.PYTHON)) {
+            sandboxes.launchGate = new CountDownLatch(1);
+            long start = System.nanoTime();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> pools.acquire(Language.PYTHON))
+                    .isInstanceOf(PoolExhausted.class).hasMessageContaining("within 300 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(pools.view(Language.PYTHON).queueTimeouts()).isEqualTo(1);
+            assertThat(pools.view(Language.PYTHON).waiting()).as("the refused request left the queue").isZero();
+            sandboxes.launchGate.countDown();
+        }
     }
 }

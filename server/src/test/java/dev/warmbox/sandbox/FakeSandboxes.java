@@ -20,6 +20,9 @@ public final class FakeSandboxes implements Sandboxes {
     public final AtomicInteger resets = new AtomicInteger();
     public final AtomicInteger failingLaunches = new AtomicInteger();
     public final AtomicInteger sweeps = new AtomicInteger();
+    public final AtomicInteger launchesStarted = new AtomicInteger();
+    /** When set, launches wait for it: a test can hold launches "under way". */
+    public volatile java.util.concurrent.CountDownLatch launchGate;
     /** When set, health checks wait for it: a test can hold a sandbox "under check". */
     public volatile java.util.concurrent.CountDownLatch checkGate;
     public volatile boolean engineUp = true;
@@ -30,6 +33,16 @@ public final class FakeSandboxes implements Sandboxes {
 
     @Override
     public Sandbox launch(Language language, boolean probe) {
+        launchesStarted.incrementAndGet();
+        var gate = launchGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxException("interrupted while launching");
+            }
+        }
         if (failingLaunches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new SandboxException("fake launch failure for " + language.id());
         }
