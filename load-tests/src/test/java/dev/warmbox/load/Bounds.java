@@ -16,8 +16,11 @@ import java.util.Map;
 final class Bounds {
     /** Hits only: interpreter start or compile plus the server's path. */
     static final Map<String, Integer> STEADY = Map.of("python", 500, "javascript", 1000, "go", 2500, "java", 3000);
-    /** Misses wait for a fresh container, many launched at once. */
-    static final Map<String, Integer> BURST = Map.of("python", 15_000, "javascript", 15_000, "go", 20_000, "java", 20_000);
+    /**
+     * Waves after the first: the pool has grown with the first, the rest queue briefly for sandboxes
+     * coming back (issue 11: python under 500 ms); compiled languages' queues turn over in seconds.
+     */
+    static final Map<String, Integer> BURST = Map.of("python", 500, "javascript", 3000, "go", 20_000, "java", 20_000);
 
     private Bounds() {}
 

@@ -81,6 +81,11 @@ final class Executions {
         return mix(ratePerLanguage, language -> execute(language, tally));
     }
 
+    /** The first wave of a burst: tallied, but named apart so the p99 assertions judge the later waves. */
+    static ChainBuilder firstWaveMix(Map<String, Double> ratePerLanguage, PoolTally tally) {
+        return mix(ratePerLanguage, language -> execute("first wave " + language, language, tally));
+    }
+
     static ChainBuilder warmUpMix(Map<String, Double> ratePerLanguage) {
         return mix(ratePerLanguage, Executions::warmUp);
     }

