@@ -43,8 +43,8 @@ final class LoadReport {
                     total > 0 ? 100 * e.getValue() / total : 0);
         }
         out.printf("  %-36s %10.2f %10.1f%n", "total", total / Math.max(1, requests), total / seconds);
-        out.print("  JVM threads, ms/request:");
-        jvmThreads.entrySet().stream().limit(6).forEach(e -> out.printf(" %s %.2f;", e.getKey(), e.getValue() / Math.max(1, requests)));
+        out.print("  of the JVM, by thread, ms/request (the poller's own CPU left out):");
+        jvmThreads.entrySet().stream().limit(7).forEach(e -> out.printf(" %s %.2f;", e.getKey(), e.getValue() / Math.max(1, requests)));
         out.println();
     }
 
