@@ -176,6 +176,17 @@ final class ComponentCpu {
         r[1] = Math.max(r[1], millis);
     }
 
+    /**
+     * CPU ms of this JVM's children that have ended and been waited for (cutime + cstime, fields 16 and
+     * 17 of /proc/self/stat), their own waited-for children included: what the host baseline's spawned
+     * programs cost, compilers' subprocesses and all.
+     */
+    static double endedChildrenMillis() {
+        String text = read(Path.of("/proc/self/stat"));
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * MILLIS_PER_TICK;
+    }
+
     /** utime + stime, fields 14 and 15 of /proc/<pid>/stat; counted after the command name, which may hold spaces. */
     private static long ticks(Path stat) {
         String text = read(stat);

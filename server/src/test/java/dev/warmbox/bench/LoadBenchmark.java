@@ -52,7 +52,7 @@ public final class LoadBenchmark {
         System.out.printf("warmbox closed-loop benchmark, %s, %d cores, load average %s, JDK %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), Runtime.version());
         System.out.printf("warm-up %d s, measured %d s, scenarios %s, server settings %s%n", warmup.toSeconds(),
-                duration.toSeconds(), options.get("scenarios"), PRODUCT_DEFAULTS);
+                duration.toSeconds(), options.get("scenarios"), new java.util.TreeMap<>(PRODUCT_DEFAULTS));
 
         Map<String, Targets.Figures> figures = new LinkedHashMap<>();
         try (RunningServer server = new RunningServer(PRODUCT_DEFAULTS)) {
@@ -67,10 +67,13 @@ public final class LoadBenchmark {
                 String status = server.get("/api/v1/warm-pool/status").body();
 
                 Optional<String> hostCommand = HostBaseline.describe(scenario.language());
+                double[] childrenAtMeasuring = {0};
                 ClosedLoop.Result host = hostCommand.isEmpty() ? null
-                        : loop.run(i -> HostBaseline.client(scenario), () -> {});
+                        : loop.run(i -> HostBaseline.client(scenario), () -> childrenAtMeasuring[0] = ComponentCpu.endedChildrenMillis());
+                double hostCpu = ComponentCpu.endedChildrenMillis() - childrenAtMeasuring[0];
                 report.scenario(scenario, warm, host, hostCommand.orElse(null));
                 report.cpu(byComponent, cpu.jvmThreads(), warm.measured().size(), warm.seconds());
+                if (host != null) report.hostCpu(hostCpu, host.measured().size());
                 report.poolStatus(status);
                 figures.put(scenario.name(), new Targets.Figures(LoadStats.of(warm.measured(), warm.seconds()),
                         host == null ? null : LoadStats.of(host.measured(), host.seconds())));

@@ -48,6 +48,10 @@ final class LoadReport {
         out.println();
     }
 
+    void hostCpu(double millis, int requests) {
+        out.printf("  host baseline for comparison: spawned programs %.2f ms CPU/request (%d requests)%n", millis / Math.max(1, requests), requests);
+    }
+
     void poolStatus(String json) {
         out.println("/api/v1/warm-pool/status after the scenario: " + json);
     }
