@@ -41,8 +41,8 @@ final class HostBaseline {
     /** A new client for one closed-loop thread; call only when {@link #describe} found the tool. */
     static ClosedLoop.Client client(Scenario scenario) {
         return switch (scenario.language()) {
-            case "python" -> spawning(List.of(List.of(binary("/usr/bin/python3").orElseThrow(), "-c", "print('hello')")), null, Map.of());
-            case "javascript" -> spawning(List.of(List.of(binary("/usr/bin/node").orElseThrow(), "-e", "console.log('hello')")), null, Map.of());
+            case "python" -> spawning(List.of(List.of(binary("/usr/bin/python3").orElseThrow(), "-c", "print('hello')")), null, Map.of(), null);
+            case "javascript" -> spawning(List.of(List.of(binary("/usr/bin/node").orElseThrow(), "-e", "console.log('hello')")), null, Map.of(), null);
             case "go" -> compiling(scenario, "main.go", List.of(
                     List.of(goBinary().orElseThrow(), "build", "-ldflags=-s -w", "-o", "main", "main.go"), List.of("./main")), GO_ENV);
             case "java" -> {
@@ -61,18 +61,27 @@ final class HostBaseline {
     private static ClosedLoop.Client compiling(Scenario scenario, String file, List<List<String>> steps, Map<String, String> env) {
         try {
             Path dir = Files.createTempDirectory("warmbox-bench-" + scenario.language() + "-");
-            Files.writeString(dir.resolve(file), scenario.helloWorld());
-            return spawning(steps, dir, env);
+            return spawning(steps, dir, env, request -> {
+                try {
+                    Files.writeString(dir.resolve(file), scenario.helloWorld(request));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Runs the steps in order; the last one's stdout must be the hello world's. */
-    private static ClosedLoop.Client spawning(List<List<String>> steps, Path dir, Map<String, String> env) {
+    /** Runs the steps in order (after {@code writeSource}, when given); the last one's stdout must be the hello world's. */
+    private static ClosedLoop.Client spawning(List<List<String>> steps, Path dir, Map<String, String> env,
+                                              java.util.function.LongConsumer writeSource) {
         return new ClosedLoop.Client() {
+            private long requests;
+
             @Override
             public ClosedLoop.Answer send() throws Exception {
+                if (writeSource != null) writeSource.accept(requests++);
                 String stdout = "";
                 for (List<String> step : steps) {
                     var builder = new ProcessBuilder(step).redirectErrorStream(true);

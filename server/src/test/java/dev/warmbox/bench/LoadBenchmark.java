@@ -35,6 +35,7 @@ public final class LoadBenchmark {
     static final Map<String, String> PRODUCT_DEFAULTS = Map.of(
             "WARM_POOL_ENABLED", "true",
             "WARM_POOL_SIZE_PER_RUNTIME", "3",
+            "WARM_POOL_MAX_SIZE_PER_RUNTIME", "16",
             "WARM_POOL_ACQUIRE_WAIT_MS", "100",
             "WARM_POOL_MAX_CONCURRENT_LAUNCHES", "4",
             "WARMBOX_MAX_CONCURRENT_EXECUTIONS", "32",
@@ -84,8 +85,9 @@ public final class LoadBenchmark {
 
     /** POST /execute with the scenario's hello world; right only if it answers 200 with exactly its output. */
     private static ClosedLoop.Client warmboxClient(RunningServer server, Scenario scenario) {
-        String body = RunningServer.write(Map.of("language", scenario.language(), "code", scenario.helloWorld()));
+        var requests = new java.util.concurrent.atomic.AtomicLong();
         return () -> {
+            String body = RunningServer.write(Map.of("language", scenario.language(), "code", scenario.helloWorld(requests.getAndIncrement())));
             HttpResponse<String> response = server.post("/execute", body, "application/json", RunningServer.API_KEY);
             if (response.statusCode() != 200) return new ClosedLoop.Answer(Integer.toString(response.statusCode()), null);
             JsonNode answer = RunningServer.read(response.body());

@@ -34,13 +34,18 @@ record Scenario(String language, int concurrency) {
         return language + concurrency;
     }
 
-    /** Hello world: every request checks that its stdout is exactly this program's output. */
-    String helloWorld() {
+    /**
+     * Hello world: every request checks that its stdout is exactly this program's output. Compiled
+     * languages get a distinct source per request (a comment with its number), as real submissions
+     * are: otherwise the host's writable go build cache would skip the compile warmbox's sandboxes
+     * (whose cache holds only the standard library, read-only) must do.
+     */
+    String helloWorld(long request) {
         return switch (language) {
             case "python" -> "print('hello')";
             case "javascript" -> "console.log('hello')";
-            case "go" -> "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"hello\") }\n";
-            case "java" -> "public class Main { public static void main(String[] a) { System.out.println(\"hello\"); } }\n";
+            case "go" -> "package main\nimport \"fmt\"\n// request " + request + "\nfunc main() { fmt.Println(\"hello\") }\n";
+            case "java" -> "// request " + request + "\npublic class Main { public static void main(String[] a) { System.out.println(\"hello\"); } }\n";
             default -> throw new IllegalStateException(language);
         };
     }
