@@ -78,17 +78,8 @@ public enum Language {
                 finish(1)
             finish(0)
             """;
-    // Loads argv[1] as the main module (require.main === module), as `node main.js` does.
-    private static final String NODE_LOADER = """
-            const fs = require('fs');
-            const Module = require('module');
-            fs.writeSync(4, 'r');
-            fs.closeSync(4);
-            const request = JSON.parse(fs.readFileSync(3, 'utf8'));
-            fs.closeSync(3);
-            process.argv = [process.execPath, ...request.argv.slice(1)];
-            Module._load(process.argv[1], null, true);
-            """;
+    // The javascript loader is built into a start-up snapshot in the image (runtimes/node/loader.js).
+    private static final String NODE_LOADER_SNAPSHOT = "/opt/warmbox/node-loader.blob";
     private static final List<String> JVM_FLAGS =
             List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
 
@@ -153,7 +144,7 @@ public enum Language {
     public Optional<List<String>> preparedInterpreter() {
         return switch (this) {
             case PYTHON -> Optional.of(List.of("python3", "-c", PYTHON_LOADER));
-            case JAVASCRIPT -> Optional.of(List.of("node", "-e", NODE_LOADER));
+            case JAVASCRIPT -> Optional.of(List.of("node", "--snapshot-blob", NODE_LOADER_SNAPSHOT));
             default -> Optional.empty();
         };
     }

@@ -73,6 +73,19 @@ class ExecutionIT {
     }
 
     @Test
+    void aWarmJavascriptHitRunsInTheInterpreterStartedFromTheImagesSnapshotAsPlainNodeWould() {
+        JsonNode r = run("javascript", """
+                const cp = require('child_process');
+                const fromSnapshot = new Error().stack.includes('deserializeMain');
+                const child = cp.execFileSync(process.execPath, ['-e', 'console.log(process.argv.length)']).toString().trim();
+                console.log(fromSnapshot, require.main === module, __filename, process.argv.slice(2), process.execArgv, child);
+                """, Map.of("args", List.of("a")));
+        assertThat(r.get("pool").asText()).isEqualTo("hit");
+        assertThat(r.get("stdout").asText()).as("prepared from the snapshot, the program is the main module, a child node is plain")
+                .isEqualTo("true true /workspace/main.js [ 'a' ] [] 1\n");
+    }
+
+    @Test
     void pythonExitKeepsThePlainInterpretersPromises() {
         JsonNode r = run("python", """
                 import atexit, sys, threading, time
