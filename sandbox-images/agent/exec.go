@@ -46,6 +46,9 @@ func (a *Agent) exec(req *Request) any {
 		}
 	}
 	timeout := millis(req.TimeoutMs, 10000)
+	if a.prepared != nil && a.prepared.proc.proc.exited() {
+		a.discardPrepared() // died waiting, or its template died and can no longer report its end
+	}
 	if req.Run.Prepared && a.prepared != nil {
 		result, err := a.runPrepared(req.Run.Argv, req.Stdin, timeout, limit)
 		if err != nil {
