@@ -123,7 +123,7 @@ class EscapeIT {
                 def status(pid):
                     return dict(l.split(':\t', 1) for l in open(f'/proc/{pid}/status').read().splitlines() if ':\t' in l)
                 parent, me = os.getppid(), status('self')
-                print('parent', parent, status(parent)['Uid'].split(), open(f'/proc/{parent}/cmdline').read().split('\0')[:3])
+                print('parent', parent, status(parent)['Uid'].split(), open(f'/proc/{parent}/cmdline').read().split('\\0')[:3])
                 print('me', me['Uid'].split(), me['Gid'].split(), me['Groups'].strip(), me['CapEff'], me['CapPrm'], me['CapAmb'])
                 print('dumpable', os.stat('/proc/self').st_uid, 'fds', sorted(os.listdir('/proc/self/fd')))
                 def attempt(what, fn):
