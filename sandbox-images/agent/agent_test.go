@@ -1,10 +1,13 @@
 package main
 
 import (
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -147,5 +150,136 @@ func TestEmptyRemovesLinksWithoutFollowingThem(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Fatalf("left after the scrub: %v", left)
+	}
+}
+
+// fakeTemplate is the template's end of the socket, played by the test; the Template under test
+// has no process.
+func fakeTemplate(t *testing.T) (*Template, *net.UnixConn) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := func(fd int) *net.UnixConn {
+		f := os.NewFile(uintptr(fd), "socket")
+		defer f.Close()
+		c, err := net.FileConn(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.(*net.UnixConn)
+	}
+	tpl := newTemplate("key", nil, conn(fds[0]))
+	peer := conn(fds[1])
+	t.Cleanup(func() { peer.Close(); tpl.fail() })
+	return tpl, peer
+}
+
+// The five descriptors travel with the fork request; the reply names the child, whose exit report
+// (sent right after the reply, as a child that dies at once causes) reaches its waiter.
+func TestTemplateForkPassesDescriptorsAndReportsTheChildsEnd(t *testing.T) {
+	tpl, peer := fakeTemplate(t)
+	r, w, _ := os.Pipe()
+	defer r.Close()
+	go func() {
+		buf, oob := make([]byte, 256), make([]byte, 256)
+		n, oobn, _, _, err := peer.ReadMsgUnix(buf, oob)
+		if err != nil || string(buf[:n]) != `{"op":"fork"}` {
+			t.Errorf("request %q %v", buf[:n], err)
+			return
+		}
+		msgs, _ := syscall.ParseSocketControlMessage(oob[:oobn])
+		fds, _ := syscall.ParseUnixRights(&msgs[0])
+		if len(fds) != 5 {
+			t.Errorf("got %d descriptors", len(fds))
+		}
+		syscall.Write(fds[4], []byte("r")) // the fifth is w: what the child writes arrives in r
+		for _, fd := range fds {
+			syscall.Close(fd)
+		}
+		peer.Write([]byte(`{"pid":4242}`))
+		peer.Write([]byte(`{"exited":4242,"status":256}`))
+	}()
+	child, err := tpl.fork([]*os.File{w, w, w, w, w})
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if child.pid() != 4242 {
+		t.Errorf("pid %d", child.pid())
+	}
+	if status := child.wait(); status.ExitStatus() != 1 || !child.exited() {
+		t.Errorf("status %v", status)
+	}
+	if b := make([]byte, 1); func() bool { n, _ := r.Read(b); return n == 1 }() == false {
+		t.Error("the descriptor did not reach the template")
+	}
+}
+
+// A template that refuses, or that dies, fails the fork instead of hanging it; children it was to
+// report on count as killed, so no step waits for ever.
+func TestTemplateFailureEndsForksAndChildren(t *testing.T) {
+	tpl, peer := fakeTemplate(t)
+	go func() {
+		buf := make([]byte, 256)
+		peer.Read(buf)
+		peer.Write([]byte(`{"error":"fork: no memory"}`))
+		peer.Read(buf)
+		peer.Write([]byte(`{"pid":7}`))
+		peer.Read(buf)
+		peer.Close()
+	}()
+	if _, err := tpl.fork(nil); err == nil || !strings.Contains(err.Error(), "no memory") {
+		t.Fatalf("refusal: %v", err)
+	}
+	child, err := tpl.fork(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tpl.fork(nil); err == nil {
+		t.Fatal("a fork from a dead template succeeded")
+	}
+	if status := child.wait(); !status.Signaled() || status.Signal() != syscall.SIGKILL {
+		t.Errorf("status %v", status)
+	}
+	if tpl.alive() {
+		t.Error("a template whose socket closed is alive")
+	}
+}
+
+// The sweep kills the sandbox user's processes and spares root's, and the thread that made it is
+// root again. It needs root and kills every process of uid 10000 in its pid namespace, so it runs
+// only where the image build asks for it (a container of its own).
+func TestSweepKillsOnlyTheSandboxUser(t *testing.T) {
+	if os.Getenv("WARMBOX_AGENT_ROOT_TESTS") != "1" || os.Getuid() != 0 {
+		t.Skip("needs root in a pid namespace of its own (WARMBOX_AGENT_ROOT_TESTS=1, set by the image build)")
+	}
+	sandboxed := exec.Command("sleep", "100")
+	sandboxed.SysProcAttr = &syscall.SysProcAttr{Credential: sandboxCredential()}
+	rooted := exec.Command("sleep", "100")
+	if err := sandboxed.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rooted.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { rooted.Process.Kill(); rooted.Wait() }()
+	for i := 0; i < 20; i++ { // every thread the runtime has: none may keep the sweep's uids
+		if err := sweep(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sandboxed.Wait()
+	if status := sandboxed.ProcessState.Sys().(syscall.WaitStatus); status.Signal() != syscall.SIGKILL {
+		t.Errorf("the sandbox user's process ended with %v", status)
+	}
+	if err := rooted.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("root's process was killed: %v", err)
+	}
+	if err := exec.Command("true").Run(); err != nil { // forked from some thread, as root
+		t.Errorf("after the sweep: %v", err)
+	}
+	if os.Getuid() != 0 || os.Geteuid() != 0 {
+		t.Error("the agent is no longer root")
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,9 @@ func (a *Agent) exec(req *Request) any {
 		}
 	}
 	timeout := millis(req.TimeoutMs, 10000)
+	if a.prepared != nil && a.prepared.proc.proc.exited() {
+		a.discardPrepared() // died waiting, or its template died and can no longer report its end
+	}
 	if req.Run.Prepared && a.prepared != nil {
 		result, err := a.runPrepared(req.Run.Argv, req.Stdin, timeout, limit)
 		if err != nil {
@@ -85,16 +89,33 @@ func (a *Agent) runPrepared(argv []string, stdin string, timeout time.Duration, 
 		if err := killAll(); err != nil {
 			return nil, err
 		}
-		prepared.proc.cmd.Wait()
+		prepared.proc.proc.wait()
 		return nil, nil
 	}
 	return prepared.proc.finish(stdin, timeout, limit, started)
 }
 
 // prepare starts the interpreter and waits until it says (one byte on fd 4) that it has loaded and
-// blocks on fd 3: only then is the sandbox worth handing out. A slow or failing interpreter is
-// discarded and the next exec spawns normally.
+// blocks on fd 3: only then is the sandbox worth handing out. When the spec names a template the
+// interpreter is forked from it; if that fails it is spawned as without one. A slow or failing
+// interpreter is discarded and the next exec spawns normally.
 func (a *Agent) prepare(spec *PrepareSpec) error {
+	if spec.Template != nil && len(spec.Template.Argv) > 0 {
+		if t := a.templateFor(spec); t != nil {
+			err := a.prepareWith(func(extra []*os.File) (*running, error) { return startForked(t, extra) })
+			if err == nil {
+				t.worked = true
+				a.forked = true
+				return nil
+			}
+			a.templateFailed(t, err)
+		}
+	}
+	return a.prepareWith(func(extra []*os.File) (*running, error) { return start(spec.Argv, spec.Env, extra) })
+}
+
+// prepareWith starts a prepared interpreter with launch, which gets its fds 3 and 4.
+func (a *Agent) prepareWith(launch func(extra []*os.File) (*running, error)) error {
 	controlR, controlW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -106,7 +127,8 @@ func (a *Agent) prepare(spec *PrepareSpec) error {
 		return err
 	}
 	defer readyR.Close()
-	proc, err := start(spec.Argv, spec.Env, []*os.File{controlR, readyW})
+	proc, err := launch([]*os.File{controlR, readyW})
+	closeAll(controlR, readyW) // the interpreter has its own copies, or none: ready reads EOF when it dies
 	if err != nil {
 		controlW.Close()
 		return err
@@ -120,13 +142,54 @@ func (a *Agent) prepare(spec *PrepareSpec) error {
 	return nil
 }
 
+// templateFor returns the running template for spec, starting one if there is none (or it died, or
+// was started for another spec); nil when spec's template is known not to work.
+func (a *Agent) templateFor(spec *PrepareSpec) *Template {
+	key := templateKey(spec)
+	if a.brokenTemplate == key {
+		return nil
+	}
+	if a.template != nil && (a.template.key != key || !a.template.alive()) {
+		a.template.stop()
+		a.template = nil
+	}
+	if a.template == nil {
+		t, err := startTemplate(spec)
+		if err != nil {
+			a.brokenTemplate = key
+			log.Printf("template %q cannot start, prepared interpreters are spawned instead: %v", spec.Template.Argv[0], err)
+			return nil
+		}
+		a.template = t
+	}
+	return a.template
+}
+
+// templateFailed stops a template that could not prepare an interpreter. One that never did is not
+// started again for the same spec (logged once); one that worked before is restarted next time.
+func (a *Agent) templateFailed(t *Template, err error) {
+	t.stop()
+	if a.template == t {
+		a.template = nil
+	}
+	if !t.worked {
+		a.brokenTemplate = t.key
+		log.Printf("the template does not work, prepared interpreters are spawned instead: %v", err)
+	} else {
+		log.Printf("the template failed and will be restarted: %v", err)
+	}
+}
+
 func (a *Agent) discardPrepared() {
 	if a.prepared == nil {
 		return
 	}
 	a.prepared.control.Close()
-	syscall.Kill(a.prepared.proc.cmd.Process.Pid, syscall.SIGKILL)
-	a.prepared.proc.cmd.Wait()
+	if proc := a.prepared.proc.proc; !proc.exited() {
+		// Not yet reported exited; nothing else in the container forks meanwhile, so the pid is its own.
+		syscall.Kill(proc.pid(), syscall.SIGKILL)
+		proc.wait()
+	}
 	a.prepared.proc.close()
 	a.setPrepared(nil)
 }
@@ -134,6 +197,9 @@ func (a *Agent) discardPrepared() {
 func (a *Agent) setPrepared(p *Prepared) {
 	a.prepared = p
 	a.hasPrepared.Store(p != nil)
+	if p == nil {
+		a.forked = false
+	}
 }
 
 // writeFiles creates each file in dir (the working directory), never through a symbolic link.

@@ -77,6 +77,10 @@ type Agent struct {
 	prepared *Prepared // an interpreter started after the last scrub, waiting for code; nil if none
 	// hasPrepared mirrors prepared != nil for ping, which does not take the work lock.
 	hasPrepared atomic.Bool
+	forked      bool      // the prepared interpreter is a child of the template
+	template    *Template // started at the first reset that asks for one; nil if none
+	// brokenTemplate is the key of a template spec that never worked: it is not started again.
+	brokenTemplate string
 }
 
 func (a *Agent) serve(conn net.Conn) {

@@ -71,16 +71,56 @@ func (c *capture) drain(r io.Reader, done *sync.WaitGroup) {
 
 // running is a started process with its output being captured.
 type running struct {
-	cmd            *exec.Cmd
+	proc           process
 	stdin          *os.File
 	stdout, stderr *os.File
 }
 
+// process is a step's process: one the agent exec'd, or a child of the template (template.go),
+// which the agent cannot wait for itself. wait may be called any number of times.
+type process interface {
+	pid() int
+	wait() syscall.WaitStatus
+	exited() bool
+}
+
+// execProcess is a process the agent exec'd and reaps itself.
+type execProcess struct {
+	cmd    *exec.Cmd
+	once   sync.Once
+	done   chan struct{}
+	status syscall.WaitStatus
+}
+
+func newExecProcess(cmd *exec.Cmd) *execProcess {
+	return &execProcess{cmd: cmd, done: make(chan struct{})}
+}
+
+func (p *execProcess) pid() int { return p.cmd.Process.Pid }
+
+func (p *execProcess) wait() syscall.WaitStatus {
+	p.once.Do(func() {
+		p.cmd.Wait()
+		p.status = p.cmd.ProcessState.Sys().(syscall.WaitStatus)
+		close(p.done)
+	})
+	<-p.done
+	return p.status
+}
+
+func (p *execProcess) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // start spawns argv as the sandbox user with pipes the agent owns. Pipes are os.Pipe, not
 // exec.Cmd's, so Wait returns when the process exits even if a detached child still holds them.
-// The extra files (the child's fd 3 on) are closed here in every case.
+// The extra files (the child's fd 3 on) stay the caller's.
 func start(argv []string, env map[string]string, extra []*os.File) (*running, error) {
-	defer closeAll(extra...)
 	path := argv[0]
 	if !strings.Contains(path, "/") {
 		found, err := lookPath(path, env["PATH"]) // the request's PATH, not the agent's
@@ -89,27 +129,36 @@ func start(argv []string, env map[string]string, extra []*os.File) (*running, er
 		}
 		path = found
 	}
-	var pipes [6]*os.File // stdin r/w, stdout r/w, stderr r/w
-	for i := 0; i < len(pipes); i += 2 {
-		r, w, err := os.Pipe()
-		if err != nil {
-			closeAll(pipes[:i]...)
-			return nil, err
-		}
-		pipes[i], pipes[i+1] = r, w
+	pipes, err := stdioPipes()
+	if err != nil {
+		return nil, err
 	}
 	cmd := &exec.Cmd{
 		Path: path, Args: argv, Dir: workDir, Env: environ(env),
 		Stdin: pipes[0], Stdout: pipes[3], Stderr: pipes[5], ExtraFiles: extra,
 		SysProcAttr: sandboxAttrs(),
 	}
-	err := cmd.Start()
+	err = cmd.Start()
 	closeAll(pipes[0], pipes[3], pipes[5]) // the child's ends: ours would keep the pipes open
 	if err != nil {
 		closeAll(pipes[1], pipes[2], pipes[4])
 		return nil, err
 	}
-	return &running{cmd: cmd, stdin: pipes[1], stdout: pipes[2], stderr: pipes[4]}, nil
+	return &running{proc: newExecProcess(cmd), stdin: pipes[1], stdout: pipes[2], stderr: pipes[4]}, nil
+}
+
+// stdioPipes makes the pipes of a step: stdin r/w, stdout r/w, stderr r/w.
+func stdioPipes() ([6]*os.File, error) {
+	var pipes [6]*os.File
+	for i := 0; i < len(pipes); i += 2 {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(pipes[:i]...)
+			return pipes, err
+		}
+		pipes[i], pipes[i+1] = r, w
+	}
+	return pipes, nil
 }
 
 func closeAll(files ...*os.File) {
@@ -156,7 +205,8 @@ func (p *running) finish(stdin string, timeout time.Duration, limit int, started
 
 	exited := make(chan struct{})
 	var ended time.Time
-	go func() { p.cmd.Wait(); ended = time.Now(); close(exited) }()
+	var status syscall.WaitStatus
+	go func() { status = p.proc.wait(); ended = time.Now(); close(exited) }()
 	timedOut := false
 	timer := time.NewTimer(timeout)
 	select {
@@ -191,7 +241,6 @@ func (p *running) finish(stdin string, timeout time.Duration, limit int, started
 		OutputTruncated: out.truncated || errs.truncated,
 		DurationMs:      ended.Sub(started).Milliseconds(),
 	}
-	status := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if status.Signaled() {
 		name := signalName(status.Signal())
 		result.Signal = &name

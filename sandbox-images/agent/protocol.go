@@ -35,6 +35,14 @@ type Step struct {
 type PrepareSpec struct {
 	Argv []string          `json:"argv"`
 	Env  map[string]string `json:"env"`
+	// Template, when given, names a program the agent runs once, as root, to fork the interpreter
+	// from instead of spawning Argv (template.go).
+	Template *TemplateSpec `json:"template"`
+}
+
+// TemplateSpec is the template process's program; it gets the prepare env.
+type TemplateSpec struct {
+	Argv []string `json:"argv"`
 }
 
 // StepResult is what one process did.

@@ -48,7 +48,8 @@ func (a *Agent) reset(req *Request) any {
 			log.Printf("no prepared interpreter: %v", err)
 		}
 	}
-	return map[string]any{"ok": true, "prepared": a.prepared != nil, "duration_ms": time.Since(started).Milliseconds()}
+	return map[string]any{"ok": true, "prepared": a.prepared != nil, "forked": a.forked,
+		"duration_ms": time.Since(started).Milliseconds()}
 }
 
 // empty removes everything inside dir without following symbolic links (RemoveAll removes a link,

@@ -260,12 +260,20 @@ public final class DockerSandboxes implements Sandboxes {
             return request;
         }
 
-        /** Scrub, then start the language's prepared interpreter for the next execution. */
+        /**
+         * Scrub, then start the language's prepared interpreter for the next execution: forked from
+         * its template process where it has one.
+         */
         static Map<String, Object> reset(Language language) {
             Map<String, Object> request = new LinkedHashMap<>();
             request.put("op", "reset");
-            language.preparedInterpreter().ifPresent(argv ->
-                    request.put("prepare", Map.of("argv", argv, "env", language.environment())));
+            language.preparedInterpreter().ifPresent(argv -> {
+                Map<String, Object> prepare = new LinkedHashMap<>();
+                prepare.put("argv", argv);
+                prepare.put("env", language.environment());
+                language.preparedTemplate().ifPresent(template -> prepare.put("template", Map.of("argv", template)));
+                request.put("prepare", prepare);
+            });
             return request;
         }
     }

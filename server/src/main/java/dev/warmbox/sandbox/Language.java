@@ -80,6 +80,10 @@ public enum Language {
             """;
     // The javascript loader is built into a start-up snapshot in the image (runtimes/node/loader.js).
     private static final String NODE_LOADER_SNAPSHOT = "/opt/warmbox/node-loader.blob";
+    // The pristine template process python's prepared interpreters are forked from (the resource's
+    // header says how). -I makes it ignore PYTHON* variables, so -B and -u stand for the two in
+    // PYTHON's extraEnv; the loader is its argument, so the forked child runs exactly PYTHON_LOADER.
+    private static final String PYTHON_TEMPLATE = resource("python-template.py");
     private static final List<String> JVM_FLAGS =
             List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
 
@@ -149,6 +153,17 @@ public enum Language {
         };
     }
 
+    /**
+     * A process the agent starts once per container, as root, never given user code, from which it
+     * forks each prepared interpreter instead of starting one (docs/agent-protocol.md, reset); the
+     * agent spawns {@link #preparedInterpreter()} when it cannot. Empty when the language has none.
+     */
+    public Optional<List<String>> preparedTemplate() {
+        return this == PYTHON
+                ? Optional.of(List.of("python3", "-I", "-B", "-u", "-c", PYTHON_TEMPLATE, PYTHON_LOADER))
+                : Optional.empty();
+    }
+
     /** The run step, with the user's arguments appended. */
     public List<String> runCommand(String sourceFile, List<String> args) {
         List<String> base = switch (this) {
@@ -179,6 +194,15 @@ public enum Language {
             case GO -> "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"warmbox-probe\") }\n";
             case JAVA -> "public class Main { public static void main(String[] a) { System.out.println(\"warmbox-probe\"); } }\n";
         };
+    }
+
+    private static String resource(String name) {
+        try (var in = Language.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("resource " + name + " is missing from the jar");
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read resource " + name, e);
+        }
     }
 
     private static List<String> concat(List<String> first, List<String> second) {

@@ -110,6 +110,48 @@ class EscapeIT {
         assertThat(lines).contains("socket EACCES", "socket dir EACCES");
     }
 
+    /**
+     * A python program runs in an interpreter forked from the template, a root process that forked
+     * it: the program's parent. The program is the plain sandbox user (no capability, no group,
+     * dumpable like a process it started itself, nothing open but stdio) and cannot reach the
+     * template, which therefore serves the next execution untouched (the same parent again).
+     */
+    @Test
+    void theTemplatePythonIsForkedFromIsOutOfTheSandboxUsersReach() {
+        String code = """
+                import ctypes, errno, os, signal
+                def status(pid):
+                    return dict(l.split(':\t', 1) for l in open(f'/proc/{pid}/status').read().splitlines() if ':\t' in l)
+                parent, me = os.getppid(), status('self')
+                print('parent', parent, status(parent)['Uid'].split(), open(f'/proc/{parent}/cmdline').read().split('\\0')[:3])
+                print('me', me['Uid'].split(), me['Gid'].split(), me['Groups'].strip(), me['CapEff'], me['CapPrm'], me['CapAmb'])
+                print('dumpable', os.stat('/proc/self').st_uid, 'fds', sorted(os.listdir('/proc/self/fd')))
+                def attempt(what, fn):
+                    try:
+                        fn(); print(what, 'worked')
+                    except OSError as e:
+                        print(what, errno.errorcode[e.errno])
+                for sig in (signal.SIGKILL, signal.SIGSTOP, signal.SIGTERM):
+                    attempt('kill', lambda: os.kill(parent, sig))
+                attempt('mem', lambda: open(f'/proc/{parent}/mem', 'rb').read(1))
+                attempt('environ', lambda: open(f'/proc/{parent}/environ', 'rb').read(1))
+                attempt('fds', lambda: os.listdir(f'/proc/{parent}/fd'))
+                libc = ctypes.CDLL(None, use_errno=True)
+                print('ptrace', libc.ptrace(16, parent, None, None), errno.errorcode[ctypes.get_errno()])
+                """;
+        List<String> first = probe(code);
+        String parent = first.getFirst();
+        assertThat(parent).as("forked from a root python -I")
+                .matches("parent \\d+ \\['0', '0', '0', '0'\\] \\['python3', '-I', '-B'\\]");
+        assertThat(first.get(1)).isEqualTo("me ['10000', '10000', '10000', '10000'] ['10000', '10000', '10000', '10000'] "
+                + " 0000000000000000 0000000000000000 0000000000000000");
+        assertThat(first.get(2)).isEqualTo("dumpable 10000 fds ['0', '1', '2', '3']");
+        assertThat(first.subList(3, first.size())).allSatisfy(line ->
+                assertThat(line).doesNotContain("worked").containsAnyOf("EPERM", "EACCES"));
+        assertThat(probe(code).getFirst()).as("the next execution is forked from the same, living template")
+                .isEqualTo(parent);
+    }
+
     @Test
     void killingEveryProcessItCanReachLeavesTheAgentAlive() {
         JsonNode r = python("""

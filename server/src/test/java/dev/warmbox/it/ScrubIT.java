@@ -61,6 +61,37 @@ class ScrubIT {
         assertThat(lines[3]).isEqualTo("sleepers []");
     }
 
+    /**
+     * Each python execution gets its own interpreter, forked from a template that never ran user
+     * code: what a program does to the interpreter (modules, builtins, sys, random state) is gone in
+     * the next, which still comes from the same template.
+     */
+    @Test
+    void pythonInterpreterStateDoesNotCarryOver() {
+        JsonNode first = server.execute(Map.of("language", "python", "code", """
+                import builtins, json, os, random, sys, decimal
+                builtins.LEAK = 'previous user'
+                json.dumps = lambda *a, **k: 'patched by the previous user'
+                sys.path.append('/previous-user')
+                sys.setrecursionlimit(77)
+                os.umask(0)
+                print(os.getppid(), random.getrandbits(64))
+                """));
+        JsonNode second = server.execute(Map.of("language", "python", "code", """
+                import builtins, json, os, random, sys
+                print(os.getppid(), random.getrandbits(64))
+                print(hasattr(builtins, 'LEAK'), json.dumps(1), '/previous-user' in sys.path, sys.getrecursionlimit(),
+                      oct(os.umask(0o22)), 'decimal' in sys.modules)
+                """));
+        assertThat(second.get("pool").asText()).isEqualTo("hit");
+        String[] before = first.get("stdout").asText().trim().split(" ");
+        String[] after = second.get("stdout").asText().split("\n");
+        String[] afterIds = after[0].split(" ");
+        assertThat(afterIds[0]).as("forked from the same template: %s / %s", first, second).isEqualTo(before[0]);
+        assertThat(afterIds[1]).as("random is seeded afresh in each child").isNotEqualTo(before[1]);
+        assertThat(after[1]).isEqualTo("False 1 False 1000 0o22 False");
+    }
+
     /** Every place the sandbox user can write, with everything in it, and the IPC objects it can make. */
     private static final String WRITABLE_STATE = """
             import os
