@@ -23,6 +23,7 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code duration}: seconds measured per scenario and per baseline (default 30)</li>
  *   <li>{@code warmup}: seconds sent first and counted apart (default 10)</li>
+ *   <li>{@code -Dbench.server.VARIABLE=value} (JVM property only): a server setting over the product default</li>
  *   <li>{@code scenarios}: comma-separated language+concurrency, run in this order
  *       (default {@value Scenario#DEFAULTS}; languages python, javascript, go, java)</li>
  * </ul>
@@ -53,10 +54,10 @@ public final class LoadBenchmark {
         System.out.printf("warmbox closed-loop benchmark, %s, %d cores, load average %s, JDK %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), Runtime.version());
         System.out.printf("warm-up %d s, measured %d s, scenarios %s, server settings %s%n", warmup.toSeconds(),
-                duration.toSeconds(), options.get("scenarios"), new java.util.TreeMap<>(PRODUCT_DEFAULTS));
+                duration.toSeconds(), options.get("scenarios"), new java.util.TreeMap<>(serverSettings()));
 
         Map<String, Targets.Figures> figures = new LinkedHashMap<>();
-        try (RunningServer server = new RunningServer(PRODUCT_DEFAULTS)) {
+        try (RunningServer server = new RunningServer(serverSettings())) {
             awaitReady(server);
             for (Scenario scenario : scenarios) {
                 awaitPoolFull(server, scenario.language());
@@ -95,6 +96,15 @@ public final class LoadBenchmark {
             boolean right = Scenario.EXPECTED_STDOUT.equals(answer.path("stdout").asText());
             return new ClosedLoop.Answer(right ? Sample.OK : "wrong output", pool);
         };
+    }
+
+    /** The product defaults, with any {@code -Dbench.server.VARIABLE=value} on top (to compare settings in one way). */
+    static Map<String, String> serverSettings() {
+        Map<String, String> settings = new java.util.HashMap<>(PRODUCT_DEFAULTS);
+        System.getProperties().forEach((key, value) -> {
+            if (key.toString().startsWith("bench.server.")) settings.put(key.toString().substring("bench.server.".length()), value.toString());
+        });
+        return settings;
     }
 
     static Map<String, String> options(String[] args) {
