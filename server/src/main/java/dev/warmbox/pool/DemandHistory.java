@@ -4,13 +4,16 @@ import java.time.Instant;
 
 /**
  * The peak demand of each recent second (demand: sandboxes in use or being scrubbed plus requests
- * queued). Demand holds between observations, so a quiet second has the last value observed. Not
- * thread-safe: its pool observes and reads it under one lock.
+ * queued), and how busy the machine's CPUs were on average in it. Demand holds between observations,
+ * so a quiet second has the last value observed. Not thread-safe: its pool observes and reads it
+ * under one lock.
  */
 final class DemandHistory {
     private final int seconds;
     private final long[] second;
     private final int[] peak;
+    private final double[] cpuSum;
+    private final int[] cpuSamples;
     private long latestSecond = Long.MIN_VALUE;
     private int latest;
 
@@ -20,6 +23,29 @@ final class DemandHistory {
         this.seconds = seconds;
         this.second = new long[seconds];
         this.peak = new int[seconds];
+        this.cpuSum = new double[seconds];
+        this.cpuSamples = new int[seconds];
+    }
+
+    /** How busy the machine's CPUs were (0..1), as the scaler reads it every tick. */
+    void observeCpu(Instant at, double busy) {
+        long now = advanceTo(at, latest);
+        int slot = slot(now);
+        cpuSum[slot] += busy;
+        cpuSamples[slot]++;
+    }
+
+    /** The mean CPU busy fraction over the last {@code window} seconds; 0 when nothing was read. */
+    double cpuBusy(Instant at, int window) {
+        long now = advanceTo(at, latest);
+        double sum = 0;
+        int samples = 0;
+        for (long s = now - Math.min(window, seconds) + 1; s <= now; s++) {
+            if (second[slot(s)] != s) continue;
+            sum += cpuSum[slot(s)];
+            samples += cpuSamples[slot(s)];
+        }
+        return samples == 0 ? 0 : sum / samples;
     }
 
     void observe(Instant at, int demand) {
@@ -62,6 +88,8 @@ final class DemandHistory {
         for (long s = from; s <= now; s++) {
             second[slot(s)] = s;
             peak[slot(s)] = s == now ? opening : latest;
+            cpuSum[slot(s)] = 0;
+            cpuSamples[slot(s)] = 0;
         }
         latestSecond = now;
         return now;

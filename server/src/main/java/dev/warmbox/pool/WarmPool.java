@@ -217,13 +217,14 @@ final class WarmPool {
     }
 
     /**
-     * Follows demand: observes it, moves the target, removes ready sandboxes above the target and
+     * Follows demand: observes it (and how busy the CPUs were since the last call), moves the target, removes ready sandboxes above the target and
      * launches the ones missing below it.
      */
-    void rescale() {
+    void rescale(double cpuBusy) {
         observeDemand();
         scaleLock.lock();
         try {
+            if (!Double.isNaN(cpuBusy)) demand.observeCpu(clock.instant(), cpuBusy);
             target = autoscaler.target(target, demand, clock.instant());
         } finally {
             scaleLock.unlock();
@@ -264,7 +265,7 @@ final class WarmPool {
                 checking.decrementAndGet();
             }
         }
-        rescale();
+        rescale(Double.NaN); // the CPU is read by the scaler's ticks only
     }
 
     private void check(Ready ready) {

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class WarmPools implements AutoCloseable {
     private static final long SCALE_MILLIS = 250;
 
     private final PoolSettings settings;
+    private final DoubleSupplier cpuBusy;
     private final Sandboxes sandboxes;
     private final Map<Language, WarmPool> pools = new EnumMap<>(Language.class);
     private final ExecutorService workers =
@@ -42,6 +44,12 @@ public final class WarmPools implements AutoCloseable {
             r -> Thread.ofPlatform().name("warmbox-pool-scaler").daemon(true).unstarted(r));
 
     public WarmPools(PoolSettings settings, Sandboxes sandboxes, Clock clock) {
+        this(settings, sandboxes, clock, new HostCpu());
+    }
+
+    /** With {@code cpuBusy} telling how busy the machine's CPUs were since its last call (tests pass a fake). */
+    WarmPools(PoolSettings settings, Sandboxes sandboxes, Clock clock, DoubleSupplier cpuBusy) {
+        this.cpuBusy = cpuBusy;
         this.settings = settings;
         this.sandboxes = sandboxes;
         Semaphore launchPermits = new Semaphore(settings.maxConcurrentLaunches());
@@ -100,9 +108,10 @@ public final class WarmPools implements AutoCloseable {
 
     /** Moves every pool's target with its demand now (the scaler does this every 250 ms). */
     public void rescale() {
+        double busy = cpuBusy.getAsDouble();
         for (WarmPool pool : pools.values()) {
             try {
-                pool.rescale();
+                pool.rescale(busy);
             } catch (Throwable t) {
                 log.error("scaling warm pool {} failed; will retry", pool.language().id(), t);
             }

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A python pool with a floor of 2 under 8 clients that send their next request as soon as the answer
  * comes, on the real engine: the pool grows to serve them warm, and shrinks back to its floor once the
- * clients stop and the scale-down window has passed.
+ * clients stop and the scale-down window has passed. The programs wait 200 ms, as programs blocked on
+ * input or a sleep do, so the CPU has room for more sandboxes at once (a pool does not grow while the
+ * CPUs are saturated: see PoolAutoscaler).
  */
 class PoolScalingIT {
     private static final int CLIENTS = 8;
@@ -34,7 +36,7 @@ class PoolScalingIT {
                 threads.add(Thread.ofVirtual().name("closed-loop-client-" + i).start(() -> {
                     while (running.get()) {
                         try {
-                            JsonNode answer = server.execute(Map.of("language", "python", "code", "print('hi')"));
+                            JsonNode answer = server.execute(Map.of("language", "python", "code", "import time\ntime.sleep(0.2)\nprint('hi')"));
                             assertThat(answer.get("stdout").asText()).isEqualTo("hi\n");
                             if (counting.get()) ("hit".equals(answer.get("pool").asText()) ? hits : misses).incrementAndGet();
                         } catch (Throwable t) {
@@ -74,7 +76,7 @@ class PoolScalingIT {
                 assertThat(clients.failures).as("every request served").isEmpty();
                 clients.counting.set(true);
                 long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                await().atMost(Duration.ofSeconds(60)).until(() -> System.nanoTime() > until && clients.hits.get() >= 50);
+                await().atMost(Duration.ofSeconds(60)).until(() -> System.nanoTime() > until && clients.hits.get() >= 40);
             }
             assertThat(clients.failures).as("every request served").isEmpty();
             assertThat(clients.misses.get()).as("once grown, the pool serves all eight warm (%d hits)", clients.hits.get()).isZero();

@@ -16,8 +16,13 @@ class PoolAutoscalerTest {
 
     /** Demand held for {@code seconds}, observed four times a second as the pool's scaler does, the target moved each time. */
     private void hold(int demand, int seconds) {
+        hold(demand, seconds, 0.3);
+    }
+
+    private void hold(int demand, int seconds, double cpuBusy) {
         for (int tick = 0; tick < seconds * 4; tick++) {
             history.observe(now, demand);
+            history.observeCpu(now, cpuBusy);
             target = autoscaler.target(target, history, now);
             now = now.plus(Duration.ofMillis(250));
         }
@@ -100,5 +105,25 @@ class PoolAutoscalerTest {
     void secondsBeforeTheFirstObservationHadNoDemand() {
         history.observe(T0, 6);
         assertThat(history.lowestPeak(T0, 2)).isZero();
+    }
+
+    @Test
+    void saturatedCpusHoldTheTargetAndShrinkingStillWorks() {
+        hold(8, 5, 0.95);
+        assertThat(target).as("more sandboxes at once would only contend for the CPU").isEqualTo(3);
+        hold(8, 2, 0.6);
+        assertThat(target).as("CPU to spare over the whole scale-up window").isEqualTo(8);
+        hold(0, 61, 0.95);
+        assertThat(target).as("idle shrinks whatever the CPU").isEqualTo(3);
+    }
+
+    @Test
+    void theCpuBusyFractionIsTheMeanOfTheWindowsReadings() {
+        history.observeCpu(T0, 1.0);
+        history.observeCpu(T0.plusMillis(500), 0.5);
+        history.observeCpu(T0.plusSeconds(1), 0.0);
+        assertThat(history.cpuBusy(T0.plusSeconds(1), 2)).isEqualTo(0.5);
+        assertThat(history.cpuBusy(T0.plusSeconds(1), 1)).isZero();
+        assertThat(history.cpuBusy(T0.plusSeconds(10), 2)).as("no reading in the window").isZero();
     }
 }

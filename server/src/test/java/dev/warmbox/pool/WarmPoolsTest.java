@@ -25,6 +25,8 @@ class WarmPoolsTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final FakeSandboxes sandboxes = new FakeSandboxes(clock);
     private WarmPools pools;
+    /** How busy the fake machine's CPUs are, as the scaler reads it. */
+    private volatile double cpuBusy = 0.2;
 
     @AfterEach
     void close() {
@@ -39,7 +41,8 @@ class WarmPoolsTest {
         var sizes = Map.of("python", size, "javascript", size, "go", size, "java", size);
         var maxSizes = Map.of("python", maxSize, "javascript", maxSize, "go", maxSize, "java", maxSize);
         pools = new WarmPools(new PoolSettings(enabled, sizes, maxSizes, TTL, Duration.ofHours(1), Duration.ofSeconds(2),
-                Duration.ofMillis(200), queueTimeout, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)), sandboxes, clock);
+                Duration.ofMillis(200), queueTimeout, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)), sandboxes, clock,
+                () -> cpuBusy);
         pools.start();
         return pools;
     }
@@ -351,5 +354,26 @@ class WarmPoolsTest {
             assertThat(pools.view(Language.PYTHON).waiting()).as("the refused request left the queue").isZero();
             sandboxes.launchGate.countDown();
         }
+    }
+
+    @Test
+    void aPoolDoesNotGrowWhileTheCpusAreSaturatedAndTheQueueServesInstead() throws Exception {
+        start(true, 1, 4, Duration.ofSeconds(5));
+        awaitWarm();
+        cpuBusy = 0.97;
+        List<Lease> burst = new ArrayList<>();
+        for (int i = 0; i < 4; i++) burst.add(pools.acquire(Language.GO));
+        for (int s = 0; s < 4; s++) {
+            pools.rescale();
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(pools.view(Language.GO).targetSize()).as("four in flight, but no CPU to run more at once").isEqualTo(1);
+        cpuBusy = 0.5;
+        for (int s = 0; s < 3; s++) {
+            pools.rescale();
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(pools.view(Language.GO).targetSize()).as("CPU to spare over the whole scale-up window").isEqualTo(4);
+        burst.forEach(Lease::close);
     }
 }
