@@ -150,6 +150,9 @@ func (a *Agent) templateFor(spec *PrepareSpec) *Template {
 		return nil
 	}
 	if a.template != nil && (a.template.key != key || !a.template.alive()) {
+		if !a.template.alive() {
+			log.Printf("the template ended; starting it again")
+		}
 		a.template.stop()
 		a.template = nil
 	}
