@@ -28,9 +28,10 @@ public final class ExecutionBenchmark {
     }
 
     /**
-     * Gap between paced requests. Back to back, a request often waits for the container just used to
-     * be scrubbed and its interpreter prepared again (~15-20 ms of CPU here): that row shows what the
-     * pool sustains; the paced row shows the latency of a request that finds a warm container.
+     * Gap between paced requests. Back to back, a request may wait for the container just used to be
+     * scrubbed and its interpreter prepared again (~3 ms of CPU for python, forked from the template;
+     * ~60 ms for javascript): that row shows what the pool sustains; the paced row shows the latency
+     * of a request that finds a warm container.
      */
     private static final int PACE_MS = 50;
 
