@@ -222,9 +222,11 @@ final class WarmPool {
      */
     void rescale(double cpuBusy) {
         observeDemand();
+        int before;
         scaleLock.lock();
         try {
             if (!Double.isNaN(cpuBusy)) demand.observeCpu(clock.instant(), cpuBusy);
+            before = target;
             target = autoscaler.target(target, demand, clock.instant());
         } finally {
             scaleLock.unlock();
@@ -237,7 +239,9 @@ final class WarmPool {
                 retire(sandbox);
             }
         }
-        fill();
+        // Only growth launches here: refills of failed launches wait for the housekeeper's round, so an
+        // engine that is away is not asked for a container four times a second.
+        if (target > before) fill();
     }
 
     private void observeDemand() {
@@ -266,6 +270,7 @@ final class WarmPool {
             }
         }
         rescale(Double.NaN); // the CPU is read by the scaler's ticks only
+        fill();
     }
 
     private void check(Ready ready) {

@@ -41,7 +41,7 @@ class WarmPoolsTest {
         var sizes = Map.of("python", size, "javascript", size, "go", size, "java", size);
         var maxSizes = Map.of("python", maxSize, "javascript", maxSize, "go", maxSize, "java", maxSize);
         pools = new WarmPools(new PoolSettings(enabled, sizes, maxSizes, TTL, Duration.ofHours(1), Duration.ofSeconds(2),
-                Duration.ofMillis(200), queueTimeout, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)), sandboxes, clock,
+                Duration.ofSeconds(5), queueTimeout, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)), sandboxes, clock,
                 () -> cpuBusy);
         pools.start();
         return pools;
