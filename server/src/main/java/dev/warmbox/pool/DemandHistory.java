@@ -35,17 +35,18 @@ final class DemandHistory {
         cpuSamples[slot]++;
     }
 
-    /** The mean CPU busy fraction over the last {@code window} seconds; 0 when nothing was read. */
-    double cpuBusy(Instant at, int window) {
+    /**
+     * The busiest second's mean CPU busy fraction over the last {@code window} seconds (seconds without
+     * a reading left out); 0 when nothing was read.
+     */
+    double peakCpuBusy(Instant at, int window) {
         long now = advanceTo(at, latest);
-        double sum = 0;
-        int samples = 0;
+        double peak = 0;
         for (long s = now - Math.min(window, seconds) + 1; s <= now; s++) {
-            if (second[slot(s)] != s) continue;
-            sum += cpuSum[slot(s)];
-            samples += cpuSamples[slot(s)];
+            int slot = slot(s);
+            if (second[slot] == s && cpuSamples[slot] > 0) peak = Math.max(peak, cpuSum[slot] / cpuSamples[slot]);
         }
-        return samples == 0 ? 0 : sum / samples;
+        return peak;
     }
 
     void observe(Instant at, int demand) {

@@ -9,7 +9,7 @@ import java.time.Instant;
  * pool within seconds while a lull shorter than the scale-down window changes nothing. A pure
  * function of the history and the time, like the development-environment autoscaler.
  *
- * <p>It does not grow while the machine's CPUs were saturated over the scale-up window: sandboxes
+ * <p>It does not grow while the machine's CPUs were saturated in any second of the scale-up window: sandboxes
  * share them, so more executions at once would only contend (measured here: python hello world at
  * concurrency 8 on 2 cores ran at 254 req/s with p99 66 ms from a pool of 3, 164 req/s with p99
  * 261 ms from a pool of 8). Requests then queue for the sandboxes coming back, first come first
@@ -22,7 +22,7 @@ import java.time.Instant;
  * @param scaleDownSeconds how long demand must stay low before the pool shrinks to it
  */
 record PoolAutoscaler(int floor, int ceiling, int scaleUpSeconds, int scaleDownSeconds) {
-    /** The mean CPU busy fraction over the scale-up window from which the pool stops growing. */
+    /** A second's mean CPU busy fraction from which the pool does not grow for the scale-up window. */
     static final double SATURATED = 0.9;
 
     PoolAutoscaler {
@@ -42,7 +42,7 @@ record PoolAutoscaler(int floor, int ceiling, int scaleUpSeconds, int scaleDownS
     int target(int current, DemandHistory history, Instant now) {
         int sustained = history.lowestPeak(now, scaleUpSeconds);
         int recent = history.highestPeak(now, scaleDownSeconds);
-        boolean cpuToSpare = history.cpuBusy(now, scaleUpSeconds) < SATURATED;
+        boolean cpuToSpare = history.peakCpuBusy(now, scaleUpSeconds) < SATURATED;
         int next = sustained > current && cpuToSpare ? sustained : Math.min(current, recent);
         return Math.max(floor, Math.min(ceiling, next));
     }

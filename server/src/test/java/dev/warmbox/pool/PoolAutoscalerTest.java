@@ -118,12 +118,20 @@ class PoolAutoscalerTest {
     }
 
     @Test
-    void theCpuBusyFractionIsTheMeanOfTheWindowsReadings() {
+    void theCpuReadingIsTheBusiestSecondOfTheWindow() {
         history.observeCpu(T0, 1.0);
         history.observeCpu(T0.plusMillis(500), 0.5);
         history.observeCpu(T0.plusSeconds(1), 0.0);
-        assertThat(history.cpuBusy(T0.plusSeconds(1), 2)).isEqualTo(0.5);
-        assertThat(history.cpuBusy(T0.plusSeconds(1), 1)).isZero();
-        assertThat(history.cpuBusy(T0.plusSeconds(10), 2)).as("no reading in the window").isZero();
+        assertThat(history.peakCpuBusy(T0.plusSeconds(1), 2)).as("the first second's mean").isEqualTo(0.75);
+        assertThat(history.peakCpuBusy(T0.plusSeconds(1), 1)).isZero();
+        assertThat(history.peakCpuBusy(T0.plusSeconds(10), 2)).as("no reading in the window").isZero();
+    }
+
+    @Test
+    void oneSaturatedSecondAtTheStartOfABurstHoldsTheTargetForTheWindow() {
+        hold(1, 5, 0.2);
+        hold(8, 1, 0.95);
+        hold(8, 1, 0.95);
+        assertThat(target).as("the CPUs filled up as the burst began").isEqualTo(3);
     }
 }
