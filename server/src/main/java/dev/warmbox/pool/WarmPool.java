@@ -134,7 +134,7 @@ final class WarmPool {
                 throw e.getCause() instanceof SandboxException s ? s
                         : new SandboxException("no " + language.id() + " sandbox: " + e.getCause().getMessage(), e.getCause(), false);
             } catch (InterruptedException e) {
-                if (!rendezvous.leave(waiter)) giveBack(waiter.handed.join());
+                if (!rendezvous.leave(waiter) && !waiter.handed.isCompletedExceptionally()) giveBack(waiter.handed.join());
                 throw e;
             }
         }

@@ -74,6 +74,10 @@ class PoolScalingIT {
                             && python(status).get("size").asInt() >= CLIENTS);
                 });
                 assertThat(clients.failures).as("every request served").isEmpty();
+                String metrics = server.get("/metrics").body();
+                assertThat(metrics).as("the target and the queue's wait are published")
+                        .containsPattern("warm_pool_target_size\\{runtime=\"python\"} (8|9|1[0-2])\\.0")
+                        .containsPattern("warm_pool_queue_wait_seconds_count\\{runtime=\"python\"} [1-9]");
                 clients.counting.set(true);
                 long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 await().atMost(Duration.ofSeconds(60)).until(() -> System.nanoTime() > until && clients.hits.get() >= 40);
