@@ -126,3 +126,22 @@ build_images() {
   out=$(docker build -q -t warmbox/devenv-sample:latest "$WARMBOX_ROOT/sandbox-images/devenv" 2>&1) \
     || { printf '%s\n' "$out" >&2; die "building image warmbox/devenv-sample failed"; }
 }
+
+# Runs a benchmark class of server/src/test/java/dev/warmbox/bench with its arguments against the real
+# engine: installs and builds what it needs, compiles the tests, then replaces this shell with the JVM.
+# BENCH_JAVA_OPTS adds JVM options (e.g. -Dbench.server.WARM_POOL_SIZE_PER_RUNTIME=8).
+run_benchmark() {
+  local class="$1"; shift
+  ensure_jdk
+  ensure_maven
+  ensure_docker_engine
+  ensure_base_image
+  build_images
+  cd "$WARMBOX_ROOT"
+  mvn -B -q -ntp -pl server -am -DskipTests test-compile dependency:build-classpath \
+    -Dmdep.outputFile="$WARMBOX_STATE_DIR/bench.classpath" -Dmdep.includeScope=test >/dev/null
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
+  exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} \
+    -cp "server/target/classes:server/target/test-classes:$(cat "$WARMBOX_STATE_DIR/bench.classpath")" \
+    "dev.warmbox.bench.$class" "$@"
+}
