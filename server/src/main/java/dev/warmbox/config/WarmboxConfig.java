@@ -62,13 +62,13 @@ public record WarmboxConfig(
     private static PoolSettings pools(Variables v) {
         int perRuntime = v.integer("WARM_POOL_SIZE_PER_RUNTIME", 3, 0, 100);
         Map<String, Integer> sizes = new HashMap<>();
+        int maxPerRuntime = v.integer("WARM_POOL_MAX_SIZE_PER_RUNTIME", DEFAULT_MAX_SIZE, 0, 200);
         Map<String, Integer> maxSizes = new HashMap<>();
         for (String runtime : RUNTIMES) {
             String prefix = "WARM_POOL_" + runtime.toUpperCase(java.util.Locale.ROOT);
             int size = v.integer(prefix + "_SIZE", perRuntime, 0, 100);
             sizes.put(runtime, size);
-            // The ceiling defaults to what a 2-core machine runs at once with room for scrubs, and never below the floor.
-            int maxPerRuntime = v.integer("WARM_POOL_MAX_SIZE_PER_RUNTIME", Math.max(DEFAULT_MAX_SIZE, size), 0, 200);
+            // The shared ceiling never holds a runtime below its floor; only its own MAX_SIZE may, and is refused.
             maxSizes.put(runtime, v.integer(prefix + "_MAX_SIZE", Math.max(maxPerRuntime, size), 0, 200));
         }
         return new PoolSettings(

@@ -44,13 +44,8 @@ public final class WarmboxMetrics implements MeterBinder, ExecutionObserver {
             counter(registry, "warm_pool_health_failures", "Pool containers found unhealthy and replaced", language, PoolView::healthFailures);
             counter(registry, "warm_pool_launch_failures", "Pool containers that failed to launch", language, PoolView::launchFailures);
             counter(registry, "warm_pool_queue_timeouts", "Requests refused because no container became free in time", language, PoolView::queueTimeouts);
-            waitTimers.put(language, Timer.builder("warm_pool_queue_wait")
-                    .description("Time a request waited for its container (zero when one was ready)")
-                    .tag("runtime", runtime)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofMinutes(1))
-                    .register(registry));
+            waitTimers.put(language, histogram(registry, "warm_pool_queue_wait",
+                    "Time a request waited for its container (zero when one was ready)", Duration.ofMinutes(1), "runtime", runtime));
             hitTimers.put(language, executionTimer(registry, runtime, "hit"));
             missTimers.put(language, executionTimer(registry, runtime, "miss"));
         }
@@ -81,12 +76,18 @@ public final class WarmboxMetrics implements MeterBinder, ExecutionObserver {
     }
 
     private static Timer executionTimer(MeterRegistry registry, String runtime, String pool) {
-        return Timer.builder("warmbox_execution_duration")
-                .description("Time to serve an execution, from getting a sandbox to the result")
-                .tags("runtime", runtime, "pool", pool)
+        return histogram(registry, "warmbox_execution_duration",
+                "Time to serve an execution, from getting a sandbox to the result", Duration.ofMinutes(2), "runtime", runtime, "pool", pool);
+    }
+
+    /** A timer with a percentile histogram from 1 ms to {@code max}. */
+    private static Timer histogram(MeterRegistry registry, String name, String description, Duration max, String... tags) {
+        return Timer.builder(name)
+                .description(description)
+                .tags(tags)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(2))
+                .maximumExpectedValue(max)
                 .register(registry);
     }
 }

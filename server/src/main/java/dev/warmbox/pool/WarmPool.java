@@ -86,13 +86,11 @@ final class WarmPool {
     }
 
     PoolView view() {
-        return new PoolView(language, autoscaler.floor(), autoscaler.ceiling(), target, owned.get(),
-                rendezvous.readyCount(), inUse(), rendezvous.waiting(), hits.get(), misses.get(), healthFailures.get(),
+        int size = owned.get();
+        int ready = rendezvous.readyCount();
+        return new PoolView(language, autoscaler.floor(), autoscaler.ceiling(), target, size, ready,
+                Math.max(0, size - ready), rendezvous.waiting(), hits.get(), misses.get(), healthFailures.get(),
                 launchFailures.get(), queueTimeouts.get());
-    }
-
-    private int inUse() {
-        return Math.max(0, owned.get() - rendezvous.readyCount());
     }
 
     /** Whether the pool has reached its floor at least once since start-up. */
@@ -134,15 +132,11 @@ final class WarmPool {
                 throw e.getCause() instanceof SandboxException s ? s
                         : new SandboxException("no " + language.id() + " sandbox: " + e.getCause().getMessage(), e.getCause(), false);
             } catch (InterruptedException e) {
-                if (!rendezvous.leave(waiter) && !waiter.handed.isCompletedExceptionally()) giveBack(waiter.handed.join());
+                // Handed a sandbox meanwhile: it goes back as it came.
+                if (!rendezvous.leave(waiter) && !waiter.handed.isCompletedExceptionally()) offer(waiter.handed.join());
                 throw e;
             }
         }
-    }
-
-    /** A sandbox handed to a request that left before using it goes back as it came. */
-    private void giveBack(Ready ready) {
-        if (!rendezvous.offer(ready)) retire(ready.sandbox());
     }
 
     /** Takes a used sandbox back: scrubbed in the background and made ready, or removed. */
@@ -217,8 +211,8 @@ final class WarmPool {
     }
 
     /**
-     * Follows demand: observes it (and how busy the CPUs were since the last call), moves the target, removes ready sandboxes above the target and
-     * launches the ones missing below it.
+     * Follows demand: observes it (and, unless NaN, how busy the CPUs were since the last reading),
+     * moves the target, removes ready sandboxes above it, and launches up to it when it grew.
      */
     void rescale(double cpuBusy) {
         observeDemand();
@@ -235,8 +229,8 @@ final class WarmPool {
             Sandbox sandbox = ready.sandbox();
             if (takeIfSurplus()) {
                 workers.execute(() -> sandboxes.destroy(sandbox));
-            } else if (!rendezvous.offer(ready)) {
-                retire(sandbox);
+            } else {
+                offer(ready);
             }
         }
         // Only growth launches here: refills of failed launches wait for the housekeeper's round, so an

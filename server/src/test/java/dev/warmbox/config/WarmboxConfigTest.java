@@ -35,6 +35,20 @@ class WarmboxConfigTest {
     }
 
     @Test
+    void theCeilingDefaultsTo16AndTheSharedOneNeverHoldsARuntimeBelowItsFloor() {
+        PoolSettings defaults = WarmboxConfig.fromEnvironment(Map.of("WARM_POOL_PYTHON_SIZE", "20")).pools();
+        assertThat(defaults.maxSizeOf("go")).isEqualTo(16);
+        assertThat(defaults.maxSizeOf("python")).as("a floor above the default ceiling lifts it").isEqualTo(20);
+        PoolSettings shared = WarmboxConfig.fromEnvironment(Map.of("WARM_POOL_MAX_SIZE_PER_RUNTIME", "4",
+                "WARM_POOL_PYTHON_SIZE", "6", "WARM_POOL_GO_MAX_SIZE", "9")).pools();
+        assertThat(shared.maxSizeOf("java")).isEqualTo(4);
+        assertThat(shared.maxSizeOf("python")).isEqualTo(6);
+        assertThat(shared.maxSizeOf("go")).isEqualTo(9);
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("WARM_POOL_PYTHON_SIZE", "6", "WARM_POOL_PYTHON_MAX_SIZE", "5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("python pool (5) is below its size (6)");
+    }
+
+    @Test
     void disabledPoolsHaveNoSize() {
         PoolSettings pools = WarmboxConfig.fromEnvironment(Map.of("WARM_POOL_ENABLED", "false")).pools();
         assertThat(pools.sizeOf("python")).as("pools disabled: every request is fresh").isZero();
