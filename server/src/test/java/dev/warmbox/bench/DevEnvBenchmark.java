@@ -169,7 +169,6 @@ public final class DevEnvBenchmark {
     private static double percentile(double[] millis, int p) {
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        return LoadStats.percentile(sorted, p);
     }
 }

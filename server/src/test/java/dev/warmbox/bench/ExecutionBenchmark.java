@@ -43,7 +43,7 @@ public final class ExecutionBenchmark {
         List<Row> rows = new ArrayList<>();
 
         try (RunningServer warm = new RunningServer(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "2"))) {
-            awaitReady(warm);
+            warm.awaitReady(Duration.ofMinutes(5));
             for (var e : HELLO.entrySet()) {
                 measure(warm, e.getKey(), e.getValue(), 10, 0);
                 rows.add(new Row(e.getKey(), "warm pool, " + PACE_MS + " ms apart",
@@ -53,7 +53,7 @@ public final class ExecutionBenchmark {
             System.out.println("warm run: " + warm.status());
         }
         try (RunningServer cold = new RunningServer(Map.of("WARM_POOL_ENABLED", "false"))) {
-            awaitReady(cold);
+            cold.awaitReady(Duration.ofMinutes(5));
             for (var e : HELLO.entrySet()) {
                 measure(cold, e.getKey(), e.getValue(), 2, 0);
                 rows.add(new Row(e.getKey(), "pools disabled", measure(cold, e.getKey(), e.getValue(), coldIterations, 0)));
@@ -102,14 +102,6 @@ public final class ExecutionBenchmark {
         return null;
     }
 
-    private static void awaitReady(RunningServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (server.get("/health/ready", null).statusCode() != 200) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("server not ready within 5 minutes");
-            Thread.sleep(200);
-        }
-    }
-
     private static void print(List<Row> rows) {
         System.out.printf("%n%-11s %-34s %6s %9s %9s %9s %9s%n", "language", "mode", "n", "p50 ms", "p90 ms", "p99 ms", "mean ms");
         for (Row r : rows) {
@@ -135,8 +127,7 @@ public final class ExecutionBenchmark {
         double percentile(int p) {
             double[] sorted = millis.clone();
             Arrays.sort(sorted);
-            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+            return LoadStats.percentile(sorted, p);
         }
     }
 }

@@ -58,7 +58,7 @@ public final class LoadBenchmark {
 
         Map<String, Targets.Figures> figures = new LinkedHashMap<>();
         try (RunningServer server = new RunningServer(serverSettings())) {
-            awaitReady(server);
+            server.awaitReady(Duration.ofMinutes(5));
             for (Scenario scenario : scenarios) {
                 awaitPoolFull(server, scenario.language());
                 ClosedLoop loop = new ClosedLoop(scenario.concurrency(), warmup, duration);
@@ -131,14 +131,6 @@ public final class LoadBenchmark {
             Thread.sleep(200);
         }
         System.out.println("(the " + language + " pool was not full after 120 s; starting anyway)");
-    }
-
-    private static void awaitReady(RunningServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (server.get("/health/ready", null).statusCode() != 200) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("server not ready within 5 minutes");
-            Thread.sleep(200);
-        }
     }
 
     private static String loadAverage() {

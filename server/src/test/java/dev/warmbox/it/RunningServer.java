@@ -104,6 +104,15 @@ public final class RunningServer implements AutoCloseable {
         return read(response.body());
     }
 
+    /** Until {@code /health/ready} answers 200 (every pool warm once), for benchmarks outside this package. */
+    public void awaitReady(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (get("/health/ready", null).statusCode() != 200) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("server not ready within " + within.toSeconds() + " s");
+            Thread.sleep(200);
+        }
+    }
+
     public JsonNode status() {
         return read(get("/api/v1/warm-pool/status").body());
     }
