@@ -18,9 +18,14 @@ final class Awaits {
         await().atMost(WARM_DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> allAvailable(server.status()));
     }
 
+    /** Every pool holds its target (so an emptied pool is not "all available") and all of it is available. */
     static boolean allAvailable(JsonNode status) {
-        for (JsonNode pool : status.get("pools")) {
-            if (pool.get("available").asInt() != pool.get("size").asInt()) return false;
+        var names = status.get("pools").fieldNames();
+        while (names.hasNext()) {
+            String language = names.next();
+            JsonNode pool = status.get("pools").get(language);
+            int target = status.get("scaling").get(language).get("target").asInt();
+            if (pool.get("size").asInt() != target || pool.get("available").asInt() != target) return false;
         }
         return true;
     }
