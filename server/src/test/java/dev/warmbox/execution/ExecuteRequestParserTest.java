@@ -38,6 +38,7 @@ class ExecuteRequestParserTest {
                 {"language":"py","code":"print(1)","stdin":"in","args":["a","b"],"timeout_ms":1500,
                  "files":[{"name":"data.txt","content":"x"}]}""");
         assertThat(job.language()).isEqualTo(Language.PYTHON);
+        assertThat(job.code()).isEqualTo("print(1)");
         assertThat(job.stdin()).isEqualTo("in");
         assertThat(job.args()).containsExactly("a", "b");
         assertThat(job.timeout()).isEqualTo(Duration.ofMillis(1500));

@@ -66,9 +66,8 @@ class ComposeIT {
             assertThat(answer.get("pool").asText()).as("%s served from its warm pool", language).isEqualTo("hit");
         });
         assertThat(stack.containersOfInstance()).as("one sandbox per pool of size 1").hasSize(4);
-        if (socketIsGroupShared()) {
-            assertThat(stack.serverJavaUid()).as("java drops root when the engine socket's group allows it").isEqualTo("10001");
-        }
+        assertThat(stack.serverJavaUid()).as("java drops root to warmbox unless only the engine socket's owner may use it")
+                .isEqualTo(socketOnlyForItsOwner() ? "0" : "10001");
 
         stack.run("stop", "server");
         assertThat(stack.serverExitCode()).as("java ended by SIGTERM after its shutdown hook (143), not SIGKILL (137)").isEqualTo(143);
@@ -131,12 +130,15 @@ class ComposeIT {
         }
     }
 
-    private static boolean socketIsGroupShared() {
+    /** The entrypoint's rule: java stays root only when neither the socket's group nor others may read and write it. */
+    private static boolean socketOnlyForItsOwner() {
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(Path.of("/var/run/docker.sock"));
-            return mode.contains(PosixFilePermission.GROUP_READ) && mode.contains(PosixFilePermission.GROUP_WRITE);
+            boolean group = mode.contains(PosixFilePermission.GROUP_READ) && mode.contains(PosixFilePermission.GROUP_WRITE);
+            boolean others = mode.contains(PosixFilePermission.OTHERS_READ) && mode.contains(PosixFilePermission.OTHERS_WRITE);
+            return !group && !others;
         } catch (IOException e) {
-            return false;
+            throw new UncheckedIOException("cannot read the engine socket's mode", e);
         }
     }
 }

@@ -97,7 +97,7 @@ class FaultIT {
 
     private static void assertUnavailable(HttpResponse<String> answer) {
         assertThat(answer.statusCode()).as("answer: %s", answer.body()).isEqualTo(503);
-        assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+        assertThat(answer.headers().firstValue("Retry-After")).as("a sandbox failure: try again in 2 s").hasValue("2");
         JsonNode error = RunningServer.read(answer.body()).get("error");
         assertThat(error.get("code").asText()).isEqualTo("sandbox_unavailable");
         assertThat(error.get("message").asText()).doesNotContain("Exception");

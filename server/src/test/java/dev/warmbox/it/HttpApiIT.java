@@ -60,6 +60,7 @@ class HttpApiIT {
         server.execute(Map.of("language", "python", "code", "print(1)"));
         JsonNode status = server.status();
         assertThat(fieldNames(status)).containsExactly("enabled", "pools", "total_hits", "total_misses", "hit_rate", "scaling");
+        assertThat(fieldNames(status.get("scaling"))).as("one entry per runtime").containsExactly("python", "javascript", "go", "java");
         for (JsonNode scaling : status.get("scaling")) {
             assertThat(fieldNames(scaling)).containsExactlyInAnyOrder("target", "min_size", "max_size", "waiting");
         }
@@ -70,8 +71,11 @@ class HttpApiIT {
         }
         assertThat(status.get("enabled").asBoolean()).isTrue();
         assertThat(status.get("pools").get("python").get("size").asInt()).isEqualTo(1);
-        assertThat(status.get("total_hits").asLong() + status.get("total_misses").asLong()).isGreaterThanOrEqualTo(1);
-        assertThat(status.get("hit_rate").isNumber()).isTrue();
+        long hits = status.get("total_hits").asLong();
+        long misses = status.get("total_misses").asLong();
+        assertThat(hits + misses).isGreaterThanOrEqualTo(1);
+        assertThat(status.get("hit_rate").asDouble()).as("hits over executions, to three places")
+                .isEqualTo(Math.round(1000.0 * hits / (hits + misses)) / 1000.0);
     }
 
     @Test
