@@ -53,7 +53,7 @@ class HostileCodeIT {
     @Test
     void aMemoryBombDiesWithoutTakingTheSandboxDown() {
         JsonNode r = run("blocks = []\nwhile True:\n    blocks.append(bytearray(16 * 1024 * 1024))\n", 10000);
-        assertThat(r.get("exit_code").asInt()).as("killed by the OOM killer or MemoryError: %s", r).isNotZero();
+        assertThat(r.get("exit_code").asInt()).as("killed by the OOM killer (137) or MemoryError (1): %s", r).isIn(1, 137);
         assertThat(r.get("timed_out").asBoolean()).isFalse();
     }
 
@@ -69,7 +69,7 @@ class HostileCodeIT {
     void aProgramThatStopsItselfStillEndsAtItsTimeout() {
         JsonNode r = run("import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)\n", 1000);
         assertThat(r.get("timed_out").asBoolean()).isTrue();
-        assertThat(r.get("duration_ms").asLong()).as("wall clock, not CPU time").isLessThan(5000);
+        assertThat(r.get("duration_ms").asLong()).as("wall clock, not CPU time: ended at its 1 s timeout").isGreaterThanOrEqualTo(1000).isLessThan(5000);
     }
 
     @Test
@@ -95,7 +95,8 @@ class HostileCodeIT {
                     except OSError as e:
                         print('refused', p, e.errno)
                 """, 5000);
-        assertThat(r.get("stdout").asText()).doesNotContain("wrote");
+        assertThat(r.get("stdout").asText()).as("each write refused (EROFS or EACCES): %s", r)
+                .matches("refused /etc/passwd (30|13)\nrefused /usr/bin/python3 (30|13)\nrefused /x (30|13)\n");
     }
 
     @Test
