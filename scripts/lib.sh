@@ -7,6 +7,8 @@ WARMBOX_STATE_DIR="${WARMBOX_STATE_DIR:-$WARMBOX_ROOT/.warmbox}"
 BASE_IMAGE="debian:trixie-slim"
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
+SERVER_JAR="$WARMBOX_ROOT/server/target/warmbox-server.jar"
+
 log() { printf '[warmbox] %s\n' "$*" >&2; }
 die() { printf '[warmbox] error: %s\n' "$*" >&2; exit 1; }
 
@@ -49,6 +51,14 @@ ensure_chromium() {
   command -v chromium >/dev/null || apt_install chromium
 }
 
+# Whether the pid in the pid file $1 is this checkout's server: only if that process still runs this
+# checkout's jar, since a pid left by a server that died may since belong to any other process.
+server_running() {
+  [ -f "$1" ] || return 1
+  local pid; pid=$(cat "$1")
+  [[ "$pid" =~ ^[0-9]+$ ]] && [ -r "/proc/$pid/cmdline" ] && tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF "$SERVER_JAR"
+}
+
 docker_ready() { docker info >/dev/null 2>&1; }
 
 # Starts a Docker engine when none answers: installs Debian's engine if absent and, with no systemd,
@@ -68,21 +78,6 @@ ensure_docker_engine() {
   fi
   for _ in $(seq 1 120); do docker_ready && return 0; sleep 0.5; done
   die "the Docker engine did not answer within 60 s; see /var/log/warmbox-dockerd.log"
-}
-
-# Stops the engine and starts it again the way ensure_docker_engine does; for the fault tests, which
-# show that a running server reports not-ready meanwhile and recovers on its own.
-restart_docker_engine() {
-  if command -v systemctl >/dev/null && systemctl is-active --quiet docker 2>/dev/null; then
-    as_root systemctl restart docker
-  else
-    local pid
-    pid=$(pgrep -xo dockerd) || die "no dockerd process runs, so there is nothing to restart"
-    as_root kill -TERM "$pid"
-    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    ! kill -0 "$pid" 2>/dev/null || die "dockerd (pid $pid) did not stop within 60 s"
-  fi
-  ensure_docker_engine
 }
 
 # Makes a compose tool available and sets COMPOSE to the command line that runs it: the `docker compose`

@@ -11,7 +11,8 @@ LOG_FILE="$WARMBOX_STATE_DIR/server.log"
 export WARMBOX_DB_PATH="${WARMBOX_DB_PATH:-$WARMBOX_STATE_DIR/warmbox.db}"
 export WARMBOX_RUN_DIR="${WARMBOX_RUN_DIR:-/var/lib/warmbox/run}"
 
-running() { [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+JAR="$SERVER_JAR"
+running() { server_running "$PID_FILE"; }
 
 if running; then
   log "warmbox already runs (pid $(cat "$PID_FILE")) on port $PORT; stop it with ./scripts/stop.sh"
@@ -29,8 +30,11 @@ log "building the server jar"
 
 mkdir -p "$WARMBOX_STATE_DIR"
 as_root mkdir -p "$WARMBOX_RUN_DIR"
+rm -f "$PID_FILE"
+# Where this start's lines begin: a key generated at an earlier start is not shown again.
+LOG_OFFSET=$( [ -f "$LOG_FILE" ] && stat -c %s "$LOG_FILE" || echo 0)
 log "starting warmbox on port $PORT (log: $LOG_FILE)"
-WARMBOX_PORT="$PORT" nohup "$JAVA_HOME/bin/java" -XX:+UseSerialGC -jar "$WARMBOX_ROOT/server/target/warmbox-server.jar" \
+WARMBOX_PORT="$PORT" nohup "$JAVA_HOME/bin/java" -XX:+UseSerialGC -jar "$JAR" \
   >>"$LOG_FILE" 2>&1 &
 echo $! >"$PID_FILE"
 
@@ -38,9 +42,10 @@ for _ in $(seq 1 600); do
   running || { tail -n 20 "$LOG_FILE" >&2; die "warmbox stopped during start-up; the log above says why"; }
   if curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; then
     log "warmbox is ready at http://127.0.0.1:$PORT with its pools warm"
-    if grep -q "generated this admin key" "$LOG_FILE"; then
+    this_start=$(tail -c +"$((LOG_OFFSET + 1))" "$LOG_FILE")
+    if grep -q "generated this admin key" <<<"$this_start"; then
       log "the admin key generated at first start (shown once, also in $LOG_FILE):"
-      grep -A3 "generated this admin key" "$LOG_FILE" | grep -oE 'wb_[A-Za-z0-9_-]+' | tail -n1 >&2
+      grep -A3 "generated this admin key" <<<"$this_start" | grep -oE 'wb_[A-Za-z0-9_-]+' | tail -n1 >&2
     fi
     exit 0
   fi

@@ -33,10 +33,18 @@ public final class RunningServer implements AutoCloseable {
     public final Warmbox warmbox;
     public final Path stateDir;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    private static final DockerContainerProvider engine = Engine.provider();
+    /** The engine this server drives: the machine's, or the one its DOCKER_HOST override names (a {@link PrivateEngine}). */
+    private final DockerContainerProvider engine;
+    private final boolean ownsEngineClient;
 
     public RunningServer(Map<String, String> overrides) {
-        Engine.requireAvailable();
+        ownsEngineClient = overrides.containsKey("DOCKER_HOST");
+        if (ownsEngineClient) {
+            engine = new DockerContainerProvider(overrides.get("DOCKER_HOST"));
+        } else {
+            Engine.requireAvailable();
+            engine = Engine.provider();
+        }
         instanceId = overrides.getOrDefault("WARMBOX_INSTANCE_ID", newInstanceId());
         try {
             stateDir = Files.createTempDirectory("warmbox-it-");
@@ -153,5 +161,6 @@ public final class RunningServer implements AutoCloseable {
     public void close() {
         warmbox.close();
         for (ContainerState leftover : containers()) engine.remove(leftover.id());
+        if (ownsEngineClient) engine.close();
     }
 }
