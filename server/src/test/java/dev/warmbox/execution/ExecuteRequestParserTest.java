@@ -105,6 +105,27 @@ class ExecuteRequestParserTest {
     }
 
     @Test
+    void codeBetweenItsLimitAndJacksonsStringCeilingIsA413NamingTheLimit() {
+        // 21 M characters: over Jackson's default 20 M string ceiling, under the default body limit (~31 MB).
+        ExecuteRequestParser defaults = new ExecuteRequestParser(WarmboxConfig.fromEnvironment(Map.of()).limits());
+        byte[] body = ("{\"language\":\"python\",\"code\":\"" + "x".repeat(21_000_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        Rejection e = rejected(() -> defaults.parse(body));
+        assertThat(e.kind()).isEqualTo(Rejection.Kind.TOO_LARGE);
+        assertThat(e.getMessage()).contains("code is 21000000 bytes").contains("WARMBOX_CODE_MAX");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"language\":", "{\"language\" \"python\"}", "{'language':'python'}", "{\"a\":1,\"a\":2}",
+            "{\"language\":\"python\"} trailing", "[1,2", "{\"code\":\"\\uZZZZ\"}", "{\"x\":01}", "nul"})
+    void malformedJsonIsDescribedWithoutTheParsersInternals(String body) {
+        Rejection e = rejected(() -> parse(body));
+        assertThat(e.kind()).isEqualTo(Rejection.Kind.INVALID);
+        assertThat(e.getMessage()).as("message for %s", body)
+                .doesNotContainPattern("(com|java|javax|org)\\.[a-z]+\\.").doesNotContain("`").doesNotContain("Jackson")
+                .doesNotContainIgnoringCase("exception").doesNotContain("Unexpected character");
+    }
+
+    @Test
     void refusesInvalidUtf8() {
         byte[] body = {'{', '"', 'l', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
         assertThat(rejected(() -> parser.parse(body)).getMessage()).contains("not valid JSON");
