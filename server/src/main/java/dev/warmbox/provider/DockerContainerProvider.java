@@ -37,6 +37,7 @@ import java.util.function.Supplier;
  * translated here into a {@link ProviderException} naming the operation and the container or image.
  */
 public final class DockerContainerProvider implements ContainerProvider, AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DockerContainerProvider.class);
     /** The engine API this is written and tested against (Docker 20.10); newer engines still serve it. */
     static final String API_VERSION = "1.41";
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
@@ -257,14 +258,22 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
                     .withAttachStderr(true);
             if (spec.user() != null) create.withUser(spec.user());
             if (spec.workingDir() != null) create.withWorkingDir(spec.workingDir());
-            if (!spec.env().isEmpty()) create.withEnv(spec.env());
+            // Every process of this exec, its children included, carries the mark: the engine cannot kill an
+            // exec, so a timed-out one is found by it and killed from a second exec (killTimedOut).
+            String mark = EXEC_MARK + "=" + java.util.UUID.randomUUID();
+            List<String> env = new java.util.ArrayList<>(spec.env());
+            env.add(mark);
+            create.withEnv(env);
             String execId = create.exec().getId();
             ExecOutput output = new ExecOutput();
             boolean finished;
             try (ExecOutput running = client.execStartCmd(execId).exec(output)) {
                 finished = running.awaitCompletion(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
             }
-            if (!finished) return new ExecResult(-1, output.stdout(), output.stderr(), true);
+            if (!finished) {
+                killMarked(containerId, mark);
+                return new ExecResult(-1, output.stdout(), output.stderr(), true);
+            }
             Long exit = client.inspectExecCmd(execId).exec().getExitCodeLong();
             return new ExecResult(exit == null ? -1 : exit.intValue(), output.stdout(), output.stderr(), false);
         } catch (NotFoundException | ConflictException e) {
@@ -276,6 +285,38 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
             throw new ProviderException(what + " on " + dockerHost + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw failure(what, e);
+        }
+    }
+
+    private static final String EXEC_MARK = "WARMBOX_EXEC";
+    /** Kills, as root, every process whose environment holds the mark in $1, until none is left (they may fork meanwhile). */
+    private static final String KILL_MARKED = """
+            for round in 1 2 3 4 5 6 7 8 9 10; do
+              found=
+              for environ in /proc/[0-9]*/environ; do
+                pid=${environ#/proc/}; pid=${pid%/environ}
+                [ "$pid" = "$$" ] && continue
+                if tr '\\0' '\\n' <"$environ" 2>/dev/null | grep -qxF "$1"; then kill -KILL "$pid" 2>/dev/null; found=1; fi
+              done
+              [ -z "$found" ] && exit 0
+            done
+            exit 1
+            """;
+
+    /** Kills a timed-out exec's processes; a failure is logged, the caller still gets its timed-out result. */
+    private void killMarked(String containerId, String mark) {
+        try {
+            String execId = client.execCreateCmd(containerId).withUser("0")
+                    .withCmd("sh", "-c", KILL_MARKED, "warmbox-kill", mark).exec().getId();
+            try (ExecOutput killing = client.execStartCmd(execId).exec(new ExecOutput())) {
+                if (!killing.awaitCompletion(30, TimeUnit.SECONDS)) log.warn("killing a timed-out exec in {} took over 30 s", containerId);
+            }
+            Long exit = client.inspectExecCmd(execId).exec().getExitCodeLong();
+            if (exit == null || exit != 0) log.warn("a timed-out exec in {} may have left processes (kill exited {})", containerId, exit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not kill a timed-out exec in {}: {}", containerId, e.getMessage());
         }
     }
 

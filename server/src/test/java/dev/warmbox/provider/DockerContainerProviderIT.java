@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +49,19 @@ class DockerContainerProviderIT extends ContainerProviderContract {
     @Override
     protected void removeNetwork(String name) {
         docker.removeNetwork(name);
+    }
+
+    @Test
+    void anExecThatTimesOutIsKilledWithItsChildren() {
+        String id = startedContainer("exec-timeout");
+
+        ExecResult result = docker.exec(id, ExecSpec.shell("sleep 300 & sleep 301; echo never", null, null, List.of(), Duration.ofSeconds(1)));
+
+        assertThat(result.timedOut()).as("the exec outlived its timeout").isTrue();
+        ExecResult left = docker.exec(id, ExecSpec.shell(
+                "for c in /proc/[0-9]*/cmdline; do tr '\\0' ' ' <\"$c\" 2>/dev/null; echo; done | grep -c '^sleep 30[01]' || true",
+                null, null, List.of(), Duration.ofSeconds(10)));
+        assertThat(left.stdout().strip()).as("sleeps of the timed-out exec still running").isEqualTo("0");
     }
 
     @Test
