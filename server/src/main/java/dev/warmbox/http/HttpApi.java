@@ -55,7 +55,7 @@ public final class HttpApi {
         config.routes.get("/api/v1/warm-pool/status", ctx -> ctx.json(status()));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         devEnvRoutes.install(config);
-        installErrors(config);
+        installErrors(config, config.http.maxRequestSize);
     }
 
     private void authenticate(Context ctx) {
@@ -105,7 +105,7 @@ public final class HttpApi {
         return status;
     }
 
-    private static void installErrors(JavalinConfig config) {
+    private static void installErrors(JavalinConfig config, long maxBodyBytes) {
         config.routes.exception(Unauthorized.class, (e, ctx) -> fail(ctx, 401, "unauthorized", e.getMessage()));
         config.routes.exception(Rejection.class, (e, ctx) -> {
             if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
@@ -113,7 +113,9 @@ public final class HttpApi {
         });
         config.routes.exception(Forbidden.class, (e, ctx) -> fail(ctx, 403, "forbidden", e.getMessage()));
         config.routes.exception(DevEnvException.class, (e, ctx) -> fail(ctx, statusOf(e.kind()), e.code(), e.getMessage()));
-        config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), codeOf(e.getStatus()), e.getMessage()));
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), codeOf(e.getStatus()),
+                e.getStatus() == 413 ? "the body is larger than its limit of " + maxBodyBytes + " bytes (6 x (WARMBOX_CODE_MAX"
+                        + " + WARMBOX_STDIN_MAX + WARMBOX_FILES_MAX x WARMBOX_FILE_MAX) + 64 KiB)" : e.getMessage()));
         config.routes.exception(Exception.class, (e, ctx) -> {
             log.error("unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
             fail(ctx, 500, "internal_error", "the server failed to handle this request; it has been logged");

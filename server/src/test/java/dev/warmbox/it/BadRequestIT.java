@@ -118,6 +118,7 @@ class BadRequestIT {
         String huge = "{\"language\": \"python\", \"code\": \"print(1)\", \"stdin\": \"" + "y".repeat(64 << 20) + "\"}";
         JsonNode error = error(post(huge), 413);
         assertThat(error.get("code").asText()).isEqualTo("payload_too_large");
+        assertThat(error.get("message").asText()).as("names the limit and where it comes from").contains("WARMBOX_STDIN_MAX").containsPattern("\\d+ bytes");
     }
 
     @Test
