@@ -3,11 +3,12 @@ package dev.warmbox;
 import dev.warmbox.config.ConfigException;
 import dev.warmbox.config.WarmboxConfig;
 import dev.warmbox.store.StoreException;
+import io.javalin.util.JavalinBindException;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts warmbox from the environment; a bad configuration stops it with a message, not a stack trace. */
+/** Starts warmbox from the environment; every start-up failure a user can cause stops it with one line and exit code 2. */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -20,6 +21,17 @@ public final class Main {
         } catch (ConfigException | StoreException e) {
             System.err.println("warmbox cannot start: " + e.getMessage());
             System.exit(2);
+            return;
+        } catch (JavalinBindException e) {
+            System.err.println("warmbox cannot start: port " + System.getenv().getOrDefault("WARMBOX_PORT", "8002")
+                    + " (WARMBOX_PORT) is already in use on " + System.getenv().getOrDefault("WARMBOX_BIND_ADDRESS", "0.0.0.0"));
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            // Not one a user can cause: a bug. One line here too, and the trace in the log for the report.
+            log.error("start-up failed", e);
+            System.err.println("warmbox cannot start: " + e.getMessage());
+            System.exit(1);
             return;
         }
         warmbox.generatedKey().ifPresent(key -> System.out.println("""

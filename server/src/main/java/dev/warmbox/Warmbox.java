@@ -2,6 +2,7 @@ package dev.warmbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.warmbox.config.ConfigException;
 import dev.warmbox.config.WarmboxConfig;
 import dev.warmbox.devenv.DevEnvMetrics;
 import dev.warmbox.devenv.DevEnvironments;
@@ -61,6 +62,10 @@ public final class Warmbox implements AutoCloseable {
                     r -> Thread.ofPlatform().name("warmbox-agent-deadlines").daemon(true).unstarted(r));
             remember(deadlines::shutdownNow);
             ContainerProvider provider = remember(new DockerContainerProvider(config.dockerHost()));
+            if (!provider.ping()) {
+                throw new ConfigException("no container engine answers at DOCKER_HOST=" + config.dockerHost()
+                        + " (is Docker running, and may this user open its socket?)");
+            }
             Sandboxes sandboxes = new DockerSandboxes(provider, SandboxSettings.from(config), json, deadlines, clock);
 
             pools = remember(new WarmPools(config.pools(), sandboxes, clock));

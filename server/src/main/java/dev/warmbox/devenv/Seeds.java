@@ -1,6 +1,7 @@
 package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warmbox.config.ConfigException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,9 +35,15 @@ final class Seeds {
         JsonNode seed;
         try {
             seed = json.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new ConfigException("DEVENV_SEED_FILE " + file + " is not valid JSON"
+                    + (at == null ? "" : " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
-            throw new IllegalStateException("DEVENV_SEED_FILE " + file + " is not readable JSON: " + e.getMessage(), e);
+            throw new ConfigException("DEVENV_SEED_FILE " + file + " cannot be read (" + (java.nio.file.Files.exists(file)
+                    ? "no permission, or not a file" : "no such file") + ")");
         }
+        if (seed == null || !seed.isObject()) throw new ConfigException("DEVENV_SEED_FILE " + file + " must hold a JSON object");
         try {
             for (JsonNode node : seed.path("environmentClasses")) {
                 if (classId(node.path("name").asText()) == null) catalog.createClass(bytes(node));
@@ -61,7 +68,7 @@ final class Seeds {
                 pools.create(bytes(pool));
             }
         } catch (DevEnvException e) {
-            throw new IllegalStateException("DEVENV_SEED_FILE " + file + ": " + e.getMessage(), e);
+            throw new ConfigException("DEVENV_SEED_FILE " + file + ": " + e.getMessage());
         }
         log.info("applied the development-environment seed {}", file);
     }

@@ -100,11 +100,44 @@ class RestartIT {
         assertRefusedToStart("the database file " + dir.resolve("warmbox.db") + " is read-only");
     }
 
+    @Test
+    void anEngineThatDoesNotAnswerStopsStartUpWithOneLine() {
+        assertRefusedToStart(Map.of("DOCKER_HOST", "unix://" + state.resolve("no-engine.sock")),
+                "no container engine answers at DOCKER_HOST=unix://" + state.resolve("no-engine.sock"));
+    }
+
+    @Test
+    void aSeedFileThatIsNotJsonStopsStartUpWithOneLine() throws Exception {
+        Path seed = Files.writeString(state.resolve("seed.json"), "{\"projects\": [ {bad");
+        assertRefusedToStart(Map.of("DEVENV_SEED_FILE", seed.toString()), "DEVENV_SEED_FILE " + seed + " is not valid JSON (at line 1");
+    }
+
+    @Test
+    void aMissingSeedFileStopsStartUpWithOneLine() {
+        Path seed = state.resolve("absent.json");
+        assertRefusedToStart(Map.of("DEVENV_SEED_FILE", seed.toString()), "DEVENV_SEED_FILE " + seed + " cannot be read (no such file)");
+    }
+
+    @Test
+    void aPortInUseStopsStartUpWithOneLine() throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertRefusedToStart(Map.of("WARMBOX_PORT", String.valueOf(taken.getLocalPort()), "WARMBOX_BIND_ADDRESS", "127.0.0.1"),
+                    "port " + taken.getLocalPort() + " (WARMBOX_PORT) is already in use");
+        }
+    }
+
     private void assertRefusedToStart(String reason) {
-        ServerProcess server = ServerProcess.start(variables(), state.resolve("refused.log"));
+        assertRefusedToStart(Map.of(), reason);
+    }
+
+    private void assertRefusedToStart(Map<String, String> overrides, String reason) {
+        Map<String, String> variables = new HashMap<>(variables());
+        variables.putAll(overrides);
+        ServerProcess server = ServerProcess.start(variables, state.resolve("refused.log"));
         assertThat(server.awaitExit(Duration.ofSeconds(60))).as(server.output()).isEqualTo(2);
         assertThat(server.output()).contains("warmbox cannot start: " + reason)
                 .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(server.output().lines().filter(line -> line.contains("cannot start"))).as("one line says why").hasSize(1);
         assertThat(containers()).as("nothing was started").isEmpty();
     }
 

@@ -37,7 +37,7 @@ final class ServerProcess implements AutoCloseable {
     /** Starts the jar with exactly the given variables (plus PATH and the engine's address) on a free port. */
     static ServerProcess start(Map<String, String> variables, Path log) {
         if (!Files.isRegularFile(JAR)) throw new AssertionError(JAR + " is missing; `mvn verify` builds it before the integration tests");
-        int port = freePort();
+        int port = variables.containsKey("WARMBOX_PORT") ? Integer.parseInt(variables.get("WARMBOX_PORT")) : freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
