@@ -2,7 +2,9 @@ package dev.warmbox.execution;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,15 +31,23 @@ final class ExecuteRequestParser {
     private static final Set<String> FILE_FIELDS = Set.of("name", "content");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
 
-    private final ObjectMapper json = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private final ObjectMapper json;
     private final Limits limits;
 
     ExecuteRequestParser(Limits limits) {
         this.limits = limits;
+        // Jackson's own ceilings (a 20 M-character string, for one) are not ours: any string the body limit
+        // lets in is read, and then refused by the field's own limit, as a 413 naming it.
+        int longest = (int) Math.min(Integer.MAX_VALUE, limits.maxRequestBytes());
+        StreamReadConstraints constraints = StreamReadConstraints.builder()
+                .maxStringLength(Math.max(longest, StreamReadConstraints.DEFAULT_MAX_STRING_LEN)).build();
+        JsonMapper mapper = JsonMapper.builder()
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(constraints);
+        this.json = mapper;
     }
 
     Job parse(byte[] body) {
@@ -64,8 +74,14 @@ final class ExecuteRequestParser {
         JsonNode root;
         try {
             root = json.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw Rejection.tooLarge("the body holds a JSON value beyond what any valid request needs; the largest body is "
+                    + limits.maxRequestBytes() + " bytes (from WARMBOX_CODE_MAX, WARMBOX_STDIN_MAX, WARMBOX_FILES_MAX, WARMBOX_FILE_MAX)");
         } catch (JsonProcessingException e) {
-            throw Rejection.invalid("the body is not valid JSON: " + e.getOriginalMessage());
+            // The parser's own words name its classes and internals; the client gets where, not how.
+            var at = e.getLocation();
+            throw Rejection.invalid("the body is not valid JSON" + (at == null || at.getLineNr() < 1 ? ""
+                    : " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw Rejection.invalid("the body could not be read as JSON");
         }
@@ -97,9 +113,15 @@ final class ExecuteRequestParser {
         return value.asText();
     }
 
+    private static String variableOf(String field) {
+        if (field.equals("code")) return "WARMBOX_CODE_MAX";
+        if (field.startsWith("files")) return "WARMBOX_FILE_MAX";
+        return "WARMBOX_STDIN_MAX"; // stdin, and args, which share its limit
+    }
+
     private static void limitBytes(String field, String value, int max) {
         int size = value.getBytes(StandardCharsets.UTF_8).length;
-        if (size > max) throw Rejection.tooLarge(field + " is " + size + " bytes; the limit is " + max);
+        if (size > max) throw Rejection.tooLarge(field + " is " + size + " bytes; the limit is " + max + " (" + variableOf(field) + ")");
     }
 
     private List<String> args(JsonNode root) {
