@@ -106,12 +106,12 @@ final class PoolReconciler implements AutoCloseable {
             (container.running() ? running : stopped).add(container.name());
             if (!known.contains(container.name()) && !busy.contains(container.name())) {
                 log.info("removing instance container {}: no row refers to it", container.name());
-                provider.remove(container.id());
+                alone("remove container " + container.name(), () -> provider.remove(container.id()));
             }
         }
         // A claimed instance whose environment is gone: its removal failed earlier (the engine was away); retry.
         List<InstanceRow> orphaned = rows.stream().filter(r -> r.claimed() && !busy.contains(r.name()) && environmentGone(r.environmentId())).toList();
-        orphaned.forEach(r -> instances.destroy(r.name()));
+        orphaned.forEach(r -> alone("destroy orphaned instance " + r.name(), () -> instances.destroy(r.name())));
         rows = rows.stream().filter(r -> !orphaned.contains(r)).toList();
         Map<String, ReconcilePlan> plans = new HashMap<>();
         Set<String> pooled = new HashSet<>();
@@ -125,7 +125,7 @@ final class PoolReconciler implements AutoCloseable {
             ReconcilePlan.Rotation rotation = rotations.of(pool, now);
             ReconcilePlan plan = ReconcilePlan.decide(pool, own, new ReconcilePlan.Containers(running, stopped), busy,
                     instances.health(pool.id()), demand, rotation, now);
-            act(pool, plan);
+            alone("act on pool " + pool.id(), () -> act(pool, plan));
             plans.put(pool.id(), plan);
         }
         // Cold starts without a pool: only their loss is a question.
@@ -135,6 +135,15 @@ final class PoolReconciler implements AutoCloseable {
             }
         }
         lastPlans = Map.copyOf(plans);
+    }
+
+    /** One item of a pass fails alone, logged; the next pass retries it, and the rest of this one goes on. */
+    private static void alone(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            log.warn("reconciler could not {} (the next pass retries): {}", what, e.getMessage());
+        }
     }
 
     private boolean environmentGone(String environmentId) {

@@ -137,15 +137,23 @@ public final class DockerSandboxes implements Sandboxes {
     @Override
     public List<String> sweepStrays() {
         List<String> removed = new ArrayList<>();
+        List<ContainerState> owned;
         try {
-            for (ContainerState container : provider.list(SandboxBlueprint.ownedBy(settings.instanceId()))) {
-                if (alive.contains(container.name())) continue;
+            owned = provider.list(SandboxBlueprint.ownedBy(settings.instanceId()));
+        } catch (RuntimeException e) {
+            log.warn("could not list containers to sweep strays (next round retries): {}", e.getMessage());
+            return removed;
+        }
+        // Each stray fails alone: one the engine cannot remove must not keep the others.
+        for (ContainerState container : owned) {
+            if (alive.contains(container.name())) continue;
+            try {
                 provider.remove(container.id());
                 deleteRecursively(ownRunDir().resolve(container.name()));
                 removed.add(container.name());
+            } catch (RuntimeException e) {
+                log.warn("could not remove stray container {} (next round retries): {}", container.name(), e.getMessage());
             }
-        } catch (RuntimeException e) {
-            log.warn("could not sweep stray containers (next round retries): {}", e.getMessage());
         }
         return removed;
     }

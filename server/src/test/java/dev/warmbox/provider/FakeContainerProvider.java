@@ -39,6 +39,7 @@ public final class FakeContainerProvider implements ContainerProvider {
     private int addresses;
     private volatile java.util.function.Function<Exec, ExecResult> execResponder = exec -> null;
     private int failingCreates;
+    private final java.util.Set<String> unremovable = new java.util.HashSet<>();
     private String createFailure;
     private boolean reachable = true;
 
@@ -103,6 +104,9 @@ public final class FakeContainerProvider implements ContainerProvider {
     public void remove(String containerId) {
         locked("remove", containerId, () -> {
             Box box = find(containerId);
+            if (box != null && unremovable.contains(box.spec.name())) {
+                throw new ProviderException("remove container " + containerId + " failed: device or resource busy");
+            }
             if (box != null) containers.remove(box.id);
             return null;
         });
@@ -206,6 +210,11 @@ public final class FakeContainerProvider implements ContainerProvider {
     }
 
     /** The next {@code count} creates fail with a {@link ProviderException} carrying {@code message}. */
+    /** Every removal of the container of this name fails, as the engine's does for a busy mount. */
+    public void failRemovalsOf(String containerName) {
+        withLock(() -> unremovable.add(containerName));
+    }
+
     public void failNextCreates(int count, String message) {
         withLock(() -> {
             failingCreates = count;
