@@ -99,26 +99,40 @@ public final class DockerSandboxes implements Sandboxes {
         return false;
     }
 
+    /**
+     * The agent's answer is the check: it only comes from a running container, so a healthy sandbox costs
+     * no engine call (a housekeeping round must not grow in engine calls with the pool). Only a sandbox
+     * whose agent does not answer is inspected, for the reason.
+     */
     @Override
     public Health check(Sandbox sandbox) {
+        JsonNode ping;
+        try {
+            ping = agent.call(sandbox.socket(), Map.of("op", "ping"), Duration.ofSeconds(5), CONTROL_ANSWER_BYTES);
+        } catch (RuntimeException e) {
+            return whyUnanswered(sandbox, e.getMessage());
+        }
+        if (!ping.path("ok").asBoolean(false)) return Health.failed("agent is not ready");
+        if (ping.path("processes").asInt(0) > 0) {
+            return Health.failed(ping.path("processes").asInt() + " stray sandbox processes");
+        }
+        long used = ping.path("memory_bytes").asLong(-1);
+        long limit = ping.path("memory_limit_bytes").asLong(-1);
+        if (used >= 0 && limit > 0 && used > limit * 9 / 10) {
+            return Health.failed("memory use " + used + " of " + limit + " bytes");
+        }
+        return Health.OK;
+    }
+
+    private Health whyUnanswered(Sandbox sandbox, String agentError) {
         try {
             ContainerState state = provider.inspect(sandbox.containerId()).orElse(null);
             if (state == null) return Health.failed("container is gone");
             if (!state.running()) return Health.failed("container is " + state.status().name().toLowerCase());
-            JsonNode ping = agent.call(sandbox.socket(), Map.of("op", "ping"), Duration.ofSeconds(5), CONTROL_ANSWER_BYTES);
-            if (!ping.path("ok").asBoolean(false)) return Health.failed("agent is not ready");
-            if (ping.path("processes").asInt(0) > 0) {
-                return Health.failed(ping.path("processes").asInt() + " stray sandbox processes");
-            }
-            long used = ping.path("memory_bytes").asLong(-1);
-            long limit = ping.path("memory_limit_bytes").asLong(-1);
-            if (used >= 0 && limit > 0 && used > limit * 9 / 10) {
-                return Health.failed("memory use " + used + " of " + limit + " bytes");
-            }
-            return Health.OK;
         } catch (RuntimeException e) {
-            return Health.failed(e.getMessage());
+            return Health.failed("agent does not answer (" + agentError + ") and the engine cannot say why: " + e.getMessage());
         }
+        return Health.failed("agent does not answer: " + agentError);
     }
 
     @Override
