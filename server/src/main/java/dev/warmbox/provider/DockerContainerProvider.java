@@ -1,6 +1,7 @@
 package dev.warmbox.provider;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -9,20 +10,18 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.StreamType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,14 +29,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link ContainerProvider} on a Docker engine, through docker-java. Every docker-java exception is
  * translated here into a {@link ProviderException} naming the operation and the container or image.
  */
 public final class DockerContainerProvider implements ContainerProvider, AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DockerContainerProvider.class);
+    private static final Logger log = LoggerFactory.getLogger(DockerContainerProvider.class);
     /** The engine API this is written and tested against (Docker 20.10); newer engines still serve it. */
     static final String API_VERSION = "1.41";
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
@@ -259,9 +262,9 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
             if (spec.user() != null) create.withUser(spec.user());
             if (spec.workingDir() != null) create.withWorkingDir(spec.workingDir());
             // Every process of this exec, its children included, carries the mark: the engine cannot kill an
-            // exec, so a timed-out one is found by it and killed from a second exec (killTimedOut).
-            String mark = EXEC_MARK + "=" + java.util.UUID.randomUUID();
-            List<String> env = new java.util.ArrayList<>(spec.env());
+            // exec, so a timed-out one is found by it and killed from a second exec (killMarked).
+            String mark = EXEC_MARK + "=" + UUID.randomUUID();
+            List<String> env = new ArrayList<>(spec.env());
             env.add(mark);
             create.withEnv(env);
             String execId = create.exec().getId();
