@@ -360,13 +360,24 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
         }
     }
 
-    /** Removes an image; not on the seam because only tests clean up images so far. */
+    @Override
+    public List<ImageState> listImages(Map<String, String> labels) {
+        List<com.github.dockerjava.api.model.Image> images = call("list images labelled " + labels,
+                () -> client.listImagesCmd().withLabelFilter(labels).exec());
+        return images.stream().map(image -> new ImageState(image.getId(),
+                image.getRepoTags() == null ? List.of() : java.util.Arrays.stream(image.getRepoTags()).filter(t -> !t.equals("<none>:<none>")).toList(),
+                image.getLabels() == null ? Map.of() : image.getLabels())).toList();
+    }
+
+    /** Not forced: a forced removal would untag an image a stopped container still uses and leave it on disk. */
+    @Override
     public void removeImage(String imageReference) {
         try {
-            client.removeImageCmd(imageReference).withForce(true).exec();
+            client.removeImageCmd(imageReference).exec();
         } catch (NotFoundException alreadyGone) {
             // Idempotent, like container removal.
         } catch (RuntimeException e) {
+            // Including the engine's conflict when a container still uses it: the engine's words say which.
             throw failure("remove image " + imageReference, e);
         }
     }
