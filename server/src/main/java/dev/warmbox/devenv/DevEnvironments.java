@@ -42,6 +42,7 @@ public final class DevEnvironments implements AutoCloseable {
         WarmPoolStore poolStore = new WarmPoolStore(database);
         store = new EnvironmentStore(database);
         catalog = new Catalog(database, json, provider, clock);
+        SnapshotCollector snapshots = new SnapshotCollector(database, provider, blueprint);
         // The reconciler is built last, but prebuilds must wake it when a snapshot is ready.
         Runnable[] wake = {() -> { }};
         prebuilds = new Prebuilds(database, catalog, poolStore, provider, blueprint, engine, workers, clock, () -> wake[0].run());
@@ -52,7 +53,7 @@ public final class DevEnvironments implements AutoCloseable {
         Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
                 scaling.idleGuard());
         reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler,
-                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail);
+                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail, snapshots);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler);
         pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);

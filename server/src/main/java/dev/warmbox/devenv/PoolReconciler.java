@@ -36,13 +36,14 @@ final class PoolReconciler implements AutoCloseable {
     private final Autoscaler scaler;
     private final Rotations rotations;
     private final BiConsumer<String, String> environmentLost;
+    private final SnapshotCollector snapshots;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
 
     PoolReconciler(WarmPoolStore pools, EnvironmentStore store, Instances instances, ContainerProvider provider, Blueprint blueprint,
-                   Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost) {
+                   Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost, SnapshotCollector snapshots) {
         this.pools = pools;
         this.store = store;
         this.instances = instances;
@@ -52,6 +53,7 @@ final class PoolReconciler implements AutoCloseable {
         this.scaler = scaler;
         this.rotations = rotations;
         this.environmentLost = environmentLost;
+        this.snapshots = snapshots;
     }
 
     void start(Duration interval) {
@@ -135,6 +137,12 @@ final class PoolReconciler implements AutoCloseable {
             }
         }
         lastPlans = Map.copyOf(plans);
+        // After the pools acted: a snapshot the pools just left is no longer needed once its instances are gone.
+        try {
+            snapshots.collect();
+        } catch (RuntimeException e) {
+            log.warn("collecting unused snapshot images failed; next pass retries: {}", e.getMessage());
+        }
     }
 
     private boolean environmentGone(String environmentId) {

@@ -60,7 +60,8 @@ class PoolReconcilerTest {
         Prebuilds prebuilds = new Prebuilds(database, catalog, pools, engine, blueprint, instanceEngine, workers, clock, () -> { });
         instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, row -> { }, (env, why) -> lost.add(env));
         reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, Autoscaler.DEFAULTS,
-                new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env));
+                new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env),
+                new SnapshotCollector(database, engine, blueprint));
 
         String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
         String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
@@ -163,6 +164,42 @@ class PoolReconcilerTest {
         clock.advance(Duration.ofMinutes(14)); // they left the demand window at 08:58, plus the 15-minute scale-in window
         reconciler.pass();
         assertThat(pools.find("pool").orElseThrow().desiredSize()).as("demand stayed low for the whole scale-in window").isEqualTo(2);
+    }
+
+    @Test
+    void snapshotsNoPoolInstanceOrNewestPrebuildNeedsAreRemovedAndSoAreFailedPrebuildsLeftovers() {
+        String failed = "failed-0000-0001";
+        database.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("UPDATE prebuilds SET finished_at = '2026-01-01T08:00:00Z' WHERE id = 'snap'");
+                for (String[] p : new String[][] {{"superseded", "PREBUILD_STATUS_SUCCEEDED", "'2026-01-01T07:00:00Z'"},
+                        {failed, "PREBUILD_STATUS_FAILED", "'2026-01-01T08:30:00Z'"}, {"running", "PREBUILD_STATUS_RUNNING", "NULL"}}) {
+                    s.execute("INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at, finished_at) "
+                            + "SELECT '" + p[0] + "', project_id, environment_class_id, '" + p[1] + "', 't', " + p[2] + " FROM prebuilds WHERE id = 'snap'");
+                }
+            }
+            return null;
+        });
+        for (String snapshot : List.of("snap", "superseded", failed, "running")) committedSnapshot(snapshot);
+        Project project = new Project("p", "p", new Project.Source("base", null), List.of(), List.of(), null, null, null, Map.of(), Map.of(), 7681, null, "t", "t");
+        engine.create(blueprint.prebuild(failed, project, new EnvironmentClass("c", "small", 1, 1 << 30, 0, null, "t", "t")));
+
+        reconciler.pass();
+
+        assertThat(engine.listImages(blueprint.owned())).extracting(i -> i.labels().get(Blueprint.LABEL_PREBUILD))
+                .as("the pool's snapshot and a running prebuild's commit stay; the superseded and the failed one go")
+                .containsExactlyInAnyOrder("snap", "running");
+        assertThat(engine.imageExists(blueprint.snapshotImage("superseded"))).as("removed from the engine").isFalse();
+        assertThat(engine.list(blueprint.owned(Blueprint.KIND_PREBUILD))).as("the failed prebuild's container is removed").isEmpty();
+    }
+
+    /** A snapshot image labelled as a prebuild commits it. */
+    private void committedSnapshot(String prebuildId) {
+        String from = engine.create(new ContainerSpec("commit-" + prebuildId, "base", Map.of(), List.of(), List.of(), null,
+                new ContainerSpec.Limits(0, 0, 0, 0), false, Map.of(), List.of(), null, null, false, null, false));
+        engine.commit(from, blueprint.snapshotImage(prebuildId), Map.of(Blueprint.LABEL_MANAGED, "true", Blueprint.LABEL_DEVENV, "t",
+                Blueprint.LABEL_PREBUILD, prebuildId));
+        engine.remove(from);
     }
 
     private void awaitGone(String name) {
