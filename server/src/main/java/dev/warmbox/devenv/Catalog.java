@@ -187,26 +187,6 @@ final class Catalog {
         return all("projects", Project.class);
     }
 
-    /** Deletes a class or project nothing refers to any more; 409 while a pool, prebuild or environment does. */
-    void delete(String table, String id, String what) {
-        find(table, id, Object.class).orElseThrow(() -> DevEnvException.notFound(what, id));
-        String column = table.equals("projects") ? "project_id" : "environment_class_id";
-        database.inTransaction(c -> {
-            for (String user : List.of("warm_pools", "prebuilds", "environments")) {
-                try (PreparedStatement used = c.prepareStatement("SELECT count(*) FROM " + user + " WHERE " + column + " = ?"
-                        + (user.equals("environments") ? " AND phase != 'ENVIRONMENT_PHASE_DELETED'" : ""))) {
-                    used.setString(1, id);
-                    try (ResultSet rows = used.executeQuery()) {
-                        if (rows.next() && rows.getInt(1) > 0) {
-                            throw DevEnvException.conflict("in_use", "the " + what + " " + id + " is still used by " + user.replace('_', ' '));
-                        }
-                    }
-                }
-            }
-            return Database.update(c, "DELETE FROM " + table + " WHERE id = ?", id);
-        });
-    }
-
     private void insert(String table, String id, String name, Object doc) {
         database.inTransaction(c -> {
                 try (PreparedStatement taken = c.prepareStatement("SELECT 1 FROM " + table + " WHERE name = ?")) {

@@ -32,6 +32,7 @@ public final class DevEnvironments implements AutoCloseable {
     private final PoolReconciler reconciler;
     private final EnvironmentStore store;
     private final Seeds seeds;
+    private final CatalogDeletion deletion;
 
     public DevEnvironments(Database database, ContainerProvider provider, ObjectMapper json, DevEnvSettings settings, String instanceId,
                            DevEnvMetrics metrics, Clock clock) {
@@ -58,6 +59,7 @@ public final class DevEnvironments implements AutoCloseable {
         environments.connect(instances, reconciler);
         pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
         seeds = new Seeds(json, catalog, pools, poolStore);
+        deletion = new CatalogDeletion(database, catalog, snapshots);
         metrics.countFrom(this::countByState);
     }
 
@@ -104,7 +106,7 @@ public final class DevEnvironments implements AutoCloseable {
 
     public void deleteClass(Principal who, String id) {
         admin(who);
-        catalog.delete("environment_classes", id, "environment class");
+        deletion.deleteClass(id);
     }
 
     public Object createProject(Principal who, byte[] body) {
@@ -130,7 +132,7 @@ public final class DevEnvironments implements AutoCloseable {
 
     public void deleteProject(Principal who, String id) {
         admin(who);
-        catalog.delete("projects", id, "project");
+        deletion.deleteProject(id);
     }
 
     public Object startPrebuild(Principal who, String projectId, byte[] body) {

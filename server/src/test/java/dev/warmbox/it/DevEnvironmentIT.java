@@ -143,7 +143,8 @@ class DevEnvironmentIT {
         assertError(call(server, "POST", "/api/v1/environments", Map.of("projectId", projectId, "environmentClassId", classId, "env", Map.of("1BAD", "x")), alice, 400),
                 "invalid_request", "env.1BAD");
         call(server, "DELETE", "/api/v1/environment-classes/" + other, null, ADMIN, 204);
-        assertError(call(server, "DELETE", "/api/v1/environment-classes/" + classId, null, ADMIN, 409), "in_use", "warm pools");
+        assertError(call(server, "DELETE", "/api/v1/environment-classes/" + classId, null, ADMIN, 409), "in_use",
+                "warm pool " + poolId + " (WARM_POOL_PHASE_READY)");
         assertError(call(server, "POST", "/api/v1/api-keys", Map.of("name", "x", "role", "root"), ADMIN, 400), "invalid_request", "role");
         HttpResponse<String> malformed = server.request("POST", "/api/v1/projects", "{not json", ADMIN);
         assertThat(malformed.statusCode()).isEqualTo(400);
@@ -366,8 +367,36 @@ class DevEnvironmentIT {
         await().atMost(DevEnvFixture.DEADLINE).pollInterval(Duration.ofMillis(200)).until(() ->
                 call(server, "GET", "/api/v1/warm-pools/" + poolId, null, ADMIN, 200).at("/warmPool/status/phase").asText().equals("WARM_POOL_PHASE_DELETED"));
         await().atMost(DevEnvFixture.DEADLINE).until(() -> DevEnvFixture.instances(server).isEmpty());
-        assertThat(call(server, "POST", "/api/v1/warm-pools", Map.of("projectId", projectId, "environmentClassId", classId, "desiredSize", 1), ADMIN, 201)
-                .at("/warmPool/spec/minSize").asInt()).as("a deleted pool frees its project and class; desiredSize sets min = max").isEqualTo(1);
+        JsonNode again = call(server, "POST", "/api/v1/warm-pools", Map.of("projectId", projectId, "environmentClassId", classId, "desiredSize", 1), ADMIN, 201)
+                .get("warmPool");
+        assertThat(again.at("/spec/minSize").asInt()).as("a deleted pool frees its project and class; desiredSize sets min = max").isEqualTo(1);
+        poolId = again.get("id").asText();
+    }
+
+    @Test
+    @Order(9)
+    void aProjectAndAClassAreDeletedWithTheirHistoryOnceNothingLiveUsesThem() {
+        String project = "/api/v1/projects/" + projectId;
+        String environmentClass = "/api/v1/environment-classes/" + classId;
+        String livePool = "warm pool " + poolId + " (WARM_POOL_PHASE_";
+        assertError(call(server, "DELETE", project, null, ADMIN, 409), "in_use", livePool);
+        assertError(call(server, "DELETE", environmentClass, null, ADMIN, 409), "in_use", livePool);
+        assertError(call(server, "DELETE", environmentClass, null, ADMIN, 409), "in_use",
+                "project " + projectId + " (prebuildEnvironmentClassIds)");
+
+        call(server, "DELETE", "/api/v1/warm-pools/" + poolId, null, ADMIN, 202);
+        await().atMost(DevEnvFixture.DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> DevEnvFixture.instances(server).isEmpty()
+                && call(server, "GET", "/api/v1/warm-pools/" + poolId, null, ADMIN, 200).at("/warmPool/status/phase").asText().equals("WARM_POOL_PHASE_DELETED"));
+        call(server, "DELETE", project, null, ADMIN, 204);
+
+        call(server, "GET", project, null, ADMIN, 404);
+        assertThat(call(server, "GET", "/api/v1/warm-pools?projectId=" + projectId, null, ADMIN, 200).get("warmPools"))
+                .as("its deleted pools went with it").isEmpty();
+        for (String prebuildId : prebuildIds) {
+            assertThat(DevEnvFixture.ENGINE.imageExists(snapshotImage(prebuildId))).as("and its snapshot %s", prebuildId).isFalse();
+        }
+        call(server, "DELETE", environmentClass, null, ADMIN, 204);
+        call(server, "GET", environmentClass, null, ADMIN, 404);
     }
 
     private static String snapshotImage(String prebuildId) {
