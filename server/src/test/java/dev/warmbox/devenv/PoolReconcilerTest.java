@@ -167,6 +167,21 @@ class PoolReconcilerTest {
     }
 
     @Test
+    void aContainerThatCannotBeRemovedFailsAloneAndIsRetriedOnTheNextPass() {
+        container("wb-dev-stuck");
+        container("wb-dev-orphan");
+        engine.failRemovalsOf("wb-dev-stuck", "device or resource busy");
+
+        reconciler.pass();
+
+        assertThat(containers()).as("the other orphan is removed all the same").doesNotContain("wb-dev-orphan").contains("wb-dev-stuck");
+        assertThat(store.instances()).as("and the pool still launched its gap of 2").hasSize(2);
+        engine.healRemovals();
+        reconciler.pass();
+        assertThat(containers()).as("the next pass retries the removal").doesNotContain("wb-dev-stuck");
+    }
+
+    @Test
     void snapshotsNoPoolInstanceOrNewestPrebuildNeedsAreRemovedAndSoAreFailedPrebuildsLeftovers() {
         String failed = "failed-0000-0001";
         database.inTransaction(c -> {
