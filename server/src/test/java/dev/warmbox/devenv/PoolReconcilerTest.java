@@ -182,6 +182,26 @@ class PoolReconcilerTest {
     }
 
     @Test
+    void aSettledPassAsksTheEngineAsManyThingsForTwentyInstancesAsForOne() {
+        List<String> one = engineCallsOfASettledPass(1);
+        List<String> twenty = engineCallsOfASettledPass(20);
+
+        assertThat(twenty).as("no engine call per instance: the listing answers for all of them").isEqualTo(one);
+        assertThat(one).as("the instances, the snapshot images and the prebuild containers, listed once each")
+                .containsExactlyInAnyOrder("list", "listImages", "list");
+    }
+
+    /** The engine calls of one pass over a pool of {@code size} warm instances that need nothing done. */
+    private List<String> engineCallsOfASettledPass(int size) {
+        database.inTransaction(c -> c.createStatement().executeUpdate("UPDATE warm_pools SET min_size = " + size + ", max_size = " + size
+                + ", desired_size = " + size));
+        while (store.instances().size() < size) leftover("wb-dev-settled-" + store.instances().size(), InstanceRow.WARM, true, null);
+        int before = engine.calls().size();
+        reconciler.pass();
+        return engine.calls().subList(before, engine.calls().size()).stream().map(FakeContainerProvider.Call::operation).toList();
+    }
+
+    @Test
     void snapshotsNoPoolInstanceOrNewestPrebuildNeedsAreRemovedAndSoAreFailedPrebuildsLeftovers() {
         String failed = "failed-0000-0001";
         database.inTransaction(c -> {

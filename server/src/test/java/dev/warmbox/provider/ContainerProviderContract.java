@@ -94,6 +94,25 @@ abstract class ContainerProviderContract {
     }
 
     @Test
+    void listReportsEachContainersNameStatusLabelsAndAddressAsInspectDoes() {
+        String running = startedContainer("listed-running");
+        String created = provider().create(spec("listed-created", Map.of("warmbox.role", "created")));
+
+        Map<String, ContainerState> listed = new HashMap<>();
+        provider().list(Map.of(TEST_LABEL, testId)).forEach(state -> listed.put(state.id(), state));
+
+        for (String id : List.of(running, created)) {
+            ContainerState inspected = provider().inspect(id).orElseThrow();
+            assertThat(listed.get(id)).as("listed %s", id).isNotNull();
+            assertThat(listed.get(id).name()).as("name").isEqualTo(inspected.name());
+            assertThat(listed.get(id).status()).as("status").isEqualTo(inspected.status());
+            assertThat(listed.get(id).labels()).as("labels").isEqualTo(inspected.labels());
+            assertThat(listed.get(id).ipAddress()).as("address").isEqualTo(inspected.ipAddress());
+        }
+        assertThat(listed.get(running).ipAddress()).as("a running container has an address in the list").isNotNull();
+    }
+
+    @Test
     void stoppedContainerHasExited() {
         String id = startedContainer("stopped");
 
