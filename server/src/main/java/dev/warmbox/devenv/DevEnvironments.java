@@ -47,14 +47,15 @@ public final class DevEnvironments implements AutoCloseable {
         // The reconciler is built last, but prebuilds must wake it when a snapshot is ready.
         Runnable[] wake = {() -> { }};
         prebuilds = new Prebuilds(database, catalog, poolStore, provider, blueprint, engine, workers, clock, () -> wake[0].run());
-        environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock);
-        Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock,
+        InFlight inFlight = new InFlight();
+        environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock, inFlight);
+        Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock, inFlight,
                 environments::personalize, environments::fail);
         DevEnvSettings.Scaling scaling = settings.scaling();
         Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
                 scaling.idleGuard());
         reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler,
-                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail, snapshots);
+                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail, snapshots, inFlight);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler);
         pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);

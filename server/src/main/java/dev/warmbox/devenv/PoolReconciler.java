@@ -37,13 +37,15 @@ final class PoolReconciler implements AutoCloseable {
     private final Rotations rotations;
     private final BiConsumer<String, String> environmentLost;
     private final SnapshotCollector snapshots;
+    private final InFlight inFlight;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
 
     PoolReconciler(WarmPoolStore pools, EnvironmentStore store, Instances instances, ContainerProvider provider, Blueprint blueprint,
-                   Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost, SnapshotCollector snapshots) {
+                   Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost, SnapshotCollector snapshots,
+                   InFlight inFlight) {
         this.pools = pools;
         this.store = store;
         this.instances = instances;
@@ -54,6 +56,7 @@ final class PoolReconciler implements AutoCloseable {
         this.rotations = rotations;
         this.environmentLost = environmentLost;
         this.snapshots = snapshots;
+        this.inFlight = inFlight;
     }
 
     void start(Duration interval) {
@@ -94,12 +97,12 @@ final class PoolReconciler implements AutoCloseable {
         // Busy is read before and after the rows: an operation that started or ended while they were
         // read is in one of the two, so it is never mistaken for an abandoned one.
         List<ContainerState> containers = provider.list(blueprint.owned(Blueprint.KIND_INSTANCE));
-        Set<String> busy = new HashSet<>(instances.busy());
+        Set<String> busy = new HashSet<>(inFlight.names());
         List<InstanceRow> rows = store.instances();
-        busy.addAll(instances.busy());
-        // A claim that committed before the rows were read may not have marked its instance busy yet (a
+        busy.addAll(inFlight.names());
+        // A claim that committed before the rows were read may not have put its instance in flight yet (a
         // stopped one it is about to start): while claims are in flight, no claimed instance is judged.
-        if (instances.claiming()) rows.stream().filter(InstanceRow::claimed).forEach(r -> busy.add(r.name()));
+        if (inFlight.claiming()) rows.stream().filter(InstanceRow::claimed).forEach(r -> busy.add(r.name()));
         Set<String> running = new HashSet<>();
         Set<String> stopped = new HashSet<>();
         Set<String> known = new HashSet<>();

@@ -58,10 +58,11 @@ class PoolReconcilerTest {
         store = new EnvironmentStore(database);
         Catalog catalog = new Catalog(database, json, engine, clock);
         Prebuilds prebuilds = new Prebuilds(database, catalog, pools, engine, blueprint, instanceEngine, workers, clock, () -> { });
-        instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, row -> { }, (env, why) -> lost.add(env));
+        InFlight inFlight = new InFlight();
+        instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, inFlight, row -> { }, (env, why) -> lost.add(env));
         reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, Autoscaler.DEFAULTS,
                 new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env),
-                new SnapshotCollector(database, engine, blueprint));
+                new SnapshotCollector(database, engine, blueprint), inFlight);
 
         String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
         String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
