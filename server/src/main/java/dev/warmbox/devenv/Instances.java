@@ -1,5 +1,6 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.scaling.LaunchHealth;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;

@@ -1,5 +1,6 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.scaling.Autoscaler;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.provider.ContainerState;
 import java.time.Clock;

@@ -1,5 +1,7 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.scaling.ActiveHours;
+
 /**
  * One warm pool as stored: the seed's spec and status fields, plus warmbox's own
  * {@code maxInstances} (EduIDE's total capacity: warm plus claimed; null is no cap) and

@@ -1,6 +1,7 @@
 package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.devenv.scaling.ActiveHours;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;

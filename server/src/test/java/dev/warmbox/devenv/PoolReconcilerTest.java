@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.warmbox.MutableClock;
 import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.devenv.scaling.Autoscaler;
 import dev.warmbox.provider.ContainerSpec;
 import dev.warmbox.provider.ContainerState;
 import dev.warmbox.provider.FakeContainerProvider;
