@@ -1,5 +1,6 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.catalog.Catalog;
 import dev.warmbox.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,6 +2,7 @@ package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.devenv.catalog.Catalog;
 import dev.warmbox.devenv.scaling.Autoscaler;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.routing.AccessTokens;

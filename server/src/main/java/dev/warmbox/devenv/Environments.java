@@ -1,6 +1,9 @@
 package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.EnvironmentClass;
+import dev.warmbox.devenv.catalog.Project;
 import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.EnvironmentAccess;
 import dev.warmbox.routing.Route;

@@ -1,5 +1,8 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.EnvironmentClass;
+import dev.warmbox.devenv.catalog.Project;
 import dev.warmbox.devenv.scaling.LaunchHealth;
 import java.time.Clock;
 import java.util.Map;

@@ -1,8 +1,10 @@
-package dev.warmbox.devenv;
+package dev.warmbox.devenv.catalog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warmbox.devenv.DevEnvException;
+import dev.warmbox.devenv.Fields;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.store.Database;
 import java.net.URI;
@@ -19,7 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /** Environment classes and projects: validated on the way in, stored as JSON documents. */
-final class Catalog {
+public final class Catalog {
     private static final Set<String> CLASS_FIELDS = Set.of("name", "cpu", "memoryBytes", "diskBytes", "ociRuntime");
     private static final Set<String> PROJECT_FIELDS = Set.of("name", "source", "prebuildCommands", "prebuildEnvironmentClassIds",
             "postCreateCommand", "postStartCommand", "postAttachCommand", "env", "secrets", "idePort", "user");
@@ -29,14 +31,14 @@ final class Catalog {
     private final ContainerProvider provider;
     private final Clock clock;
 
-    Catalog(Database database, ObjectMapper json, ContainerProvider provider, Clock clock) {
+    public Catalog(Database database, ObjectMapper json, ContainerProvider provider, Clock clock) {
         this.database = database;
         this.json = json;
         this.provider = provider;
         this.clock = clock;
     }
 
-    EnvironmentClass createClass(byte[] body) {
+    public EnvironmentClass createClass(byte[] body) {
         String now = clock.instant().toString();
         EnvironmentClass created = parseClass(body, UUID.randomUUID().toString(), now, now);
         insert("environment_classes", created.id(), created.name(), created);
@@ -44,7 +46,7 @@ final class Catalog {
     }
 
     /** PATCH: the stored class with the body's fields replaced, validated as a new one would be. */
-    EnvironmentClass updateClass(String id, byte[] body) {
+    public EnvironmentClass updateClass(String id, byte[] body) {
         EnvironmentClass current = environmentClass(id);
         EnvironmentClass updated = parseClass(merge(current, body, CLASS_FIELDS), id, current.createdAt(), clock.instant().toString());
         update("environment_classes", id, updated.name(), updated);
@@ -62,7 +64,7 @@ final class Catalog {
                 createdAt, now);
     }
 
-    Project createProject(byte[] body) {
+    public Project createProject(byte[] body) {
         String now = clock.instant().toString();
         Project created = parseProject(body, UUID.randomUUID().toString(), now, now);
         insert("projects", created.id(), created.name(), created);
@@ -70,7 +72,7 @@ final class Catalog {
     }
 
     /** PATCH: the stored project with the body's top-level fields replaced, validated as a new one would be. */
-    Project updateProject(String id, byte[] body) {
+    public Project updateProject(String id, byte[] body) {
         Project current = project(id);
         Project updated = parseProject(merge(current, body, PROJECT_FIELDS), id, current.createdAt(), clock.instant().toString());
         update("projects", id, updated.name(), updated);
@@ -81,7 +83,7 @@ final class Catalog {
      * What a pool's warm instances were made from besides the snapshot: the project's and the class's
      * definitions (not their names or times). Instances of another fingerprint are recreated.
      */
-    String fingerprint(String projectId, String environmentClassId) {
+    public String fingerprint(String projectId, String environmentClassId) {
         ObjectNode both = json.createObjectNode();
         both.set("project", definition(project(projectId)));
         both.set("class", definition(environmentClass(environmentClassId)));
@@ -143,7 +145,7 @@ final class Catalog {
     }
 
     /** The repository's directory: only local paths and file:// URLs, so prebuilds never reach a network. */
-    static Path localRepository(String url) {
+    public static Path localRepository(String url) {
         Path path;
         try {
             path = url.startsWith("file://") ? Path.of(URI.create(url)) : Path.of(url);
@@ -161,29 +163,29 @@ final class Catalog {
         return name;
     }
 
-    EnvironmentClass environmentClass(String id) {
+    public EnvironmentClass environmentClass(String id) {
         return find("environment_classes", id, EnvironmentClass.class).orElseThrow(() -> DevEnvException.notFound("environment class", id));
     }
 
     /** A class a request refers to; a missing one is the request's mistake, named by its field. */
-    EnvironmentClass environmentClass(String id, String field) {
+    public EnvironmentClass environmentClass(String id, String field) {
         return find("environment_classes", id, EnvironmentClass.class)
                 .orElseThrow(() -> DevEnvException.invalid(field, "names no environment class: " + id));
     }
 
-    Project project(String id) {
+    public Project project(String id) {
         return find("projects", id, Project.class).orElseThrow(() -> DevEnvException.notFound("project", id));
     }
 
-    Project project(String id, String field) {
+    public Project project(String id, String field) {
         return find("projects", id, Project.class).orElseThrow(() -> DevEnvException.invalid(field, "names no project: " + id));
     }
 
-    List<EnvironmentClass> classes() {
+    public List<EnvironmentClass> classes() {
         return all("environment_classes", EnvironmentClass.class);
     }
 
-    List<Project> projects() {
+    public List<Project> projects() {
         return all("projects", Project.class);
     }
 
