@@ -10,13 +10,8 @@ import dev.warmbox.store.Database;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -26,13 +21,13 @@ public final class Catalog {
     private static final Set<String> PROJECT_FIELDS = Set.of("name", "source", "prebuildCommands", "prebuildEnvironmentClassIds",
             "postCreateCommand", "postStartCommand", "postAttachCommand", "env", "secrets", "idePort", "user");
 
-    private final Database database;
+    private final CatalogStore store;
     private final ObjectMapper json;
     private final ContainerProvider provider;
     private final Clock clock;
 
     public Catalog(Database database, ObjectMapper json, ContainerProvider provider, Clock clock) {
-        this.database = database;
+        this.store = new CatalogStore(database, json);
         this.json = json;
         this.provider = provider;
         this.clock = clock;
@@ -41,7 +36,7 @@ public final class Catalog {
     public EnvironmentClass createClass(byte[] body) {
         String now = clock.instant().toString();
         EnvironmentClass created = parseClass(body, UUID.randomUUID().toString(), now, now);
-        insert("environment_classes", created.id(), created.name(), created);
+        store.insert(CatalogStore.Table.CLASSES, created.id(), created.name(), created);
         return created;
     }
 
@@ -49,7 +44,7 @@ public final class Catalog {
     public EnvironmentClass updateClass(String id, byte[] body) {
         EnvironmentClass current = environmentClass(id);
         EnvironmentClass updated = parseClass(merge(current, body, CLASS_FIELDS), id, current.createdAt(), clock.instant().toString());
-        update("environment_classes", id, updated.name(), updated);
+        store.update(CatalogStore.Table.CLASSES, id, updated.name(), updated);
         return updated;
     }
 
@@ -67,7 +62,7 @@ public final class Catalog {
     public Project createProject(byte[] body) {
         String now = clock.instant().toString();
         Project created = parseProject(body, UUID.randomUUID().toString(), now, now);
-        insert("projects", created.id(), created.name(), created);
+        store.insert(CatalogStore.Table.PROJECTS, created.id(), created.name(), created);
         return created;
     }
 
@@ -75,7 +70,7 @@ public final class Catalog {
     public Project updateProject(String id, byte[] body) {
         Project current = project(id);
         Project updated = parseProject(merge(current, body, PROJECT_FIELDS), id, current.createdAt(), clock.instant().toString());
-        update("projects", id, updated.name(), updated);
+        store.update(CatalogStore.Table.PROJECTS, id, updated.name(), updated);
         return updated;
     }
 
@@ -164,97 +159,28 @@ public final class Catalog {
     }
 
     public EnvironmentClass environmentClass(String id) {
-        return find("environment_classes", id, EnvironmentClass.class).orElseThrow(() -> DevEnvException.notFound("environment class", id));
+        return store.find(CatalogStore.Table.CLASSES, id, EnvironmentClass.class).orElseThrow(() -> DevEnvException.notFound("environment class", id));
     }
 
     /** A class a request refers to; a missing one is the request's mistake, named by its field. */
     public EnvironmentClass environmentClass(String id, String field) {
-        return find("environment_classes", id, EnvironmentClass.class)
+        return store.find(CatalogStore.Table.CLASSES, id, EnvironmentClass.class)
                 .orElseThrow(() -> DevEnvException.invalid(field, "names no environment class: " + id));
     }
 
     public Project project(String id) {
-        return find("projects", id, Project.class).orElseThrow(() -> DevEnvException.notFound("project", id));
+        return store.find(CatalogStore.Table.PROJECTS, id, Project.class).orElseThrow(() -> DevEnvException.notFound("project", id));
     }
 
     public Project project(String id, String field) {
-        return find("projects", id, Project.class).orElseThrow(() -> DevEnvException.invalid(field, "names no project: " + id));
+        return store.find(CatalogStore.Table.PROJECTS, id, Project.class).orElseThrow(() -> DevEnvException.invalid(field, "names no project: " + id));
     }
 
     public List<EnvironmentClass> classes() {
-        return all("environment_classes", EnvironmentClass.class);
+        return store.all(CatalogStore.Table.CLASSES, EnvironmentClass.class);
     }
 
     public List<Project> projects() {
-        return all("projects", Project.class);
-    }
-
-    private void insert(String table, String id, String name, Object doc) {
-        database.inTransaction(c -> {
-                try (PreparedStatement taken = c.prepareStatement("SELECT 1 FROM " + table + " WHERE name = ?")) {
-                    taken.setString(1, name);
-                    try (ResultSet rows = taken.executeQuery()) {
-                        if (rows.next()) throw DevEnvException.conflict("already_exists", "the name " + name + " is already taken");
-                    }
-                }
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (id, name, doc) VALUES (?, ?, ?)")) {
-                    insert.setString(1, id);
-                    insert.setString(2, name);
-                    insert.setString(3, json.writeValueAsString(doc));
-                    return insert.executeUpdate();
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("cannot write " + doc, e);
-                }
-            });
-    }
-
-    private void update(String table, String id, String name, Object doc) {
-        database.inTransaction(c -> {
-            try (PreparedStatement taken = c.prepareStatement("SELECT 1 FROM " + table + " WHERE name = ? AND id != ?")) {
-                taken.setString(1, name);
-                taken.setString(2, id);
-                try (ResultSet rows = taken.executeQuery()) {
-                    if (rows.next()) throw DevEnvException.conflict("already_exists", "the name " + name + " is already taken");
-                }
-            }
-            try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET name = ?, doc = ? WHERE id = ?")) {
-                update.setString(1, name);
-                update.setString(2, json.writeValueAsString(doc));
-                update.setString(3, id);
-                return update.executeUpdate();
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write " + doc, e);
-            }
-        });
-    }
-
-    private <T> Optional<T> find(String table, String id, Class<T> type) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT doc FROM " + table + " WHERE id = ?")) {
-                select.setString(1, id);
-                try (ResultSet rows = select.executeQuery()) {
-                    return rows.next() ? Optional.of(read(rows.getString(1), type)) : Optional.empty();
-                }
-            }
-        });
-    }
-
-    private <T> List<T> all(String table, Class<T> type) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT doc FROM " + table + " ORDER BY name");
-                    ResultSet rows = select.executeQuery()) {
-                List<T> found = new ArrayList<>();
-                while (rows.next()) found.add(read(rows.getString(1), type));
-                return found;
-            }
-        });
-    }
-
-    private <T> T read(String doc, Class<T> type) throws SQLException {
-        try {
-            return json.readValue(doc, type);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("stored document is not readable as " + type.getSimpleName(), e);
-        }
+        return store.all(CatalogStore.Table.PROJECTS, Project.class);
     }
 }
