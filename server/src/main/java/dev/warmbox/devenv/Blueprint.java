@@ -1,6 +1,9 @@
 package dev.warmbox.devenv;
 
 import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.EnvironmentClass;
+import dev.warmbox.devenv.catalog.Project;
 import dev.warmbox.provider.ContainerSpec;
 import java.util.ArrayList;
 import java.util.List;

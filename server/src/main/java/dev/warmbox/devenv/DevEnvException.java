@@ -10,7 +10,7 @@ public final class DevEnvException extends RuntimeException {
     private final Kind kind;
     private final String code;
 
-    DevEnvException(Kind kind, String code, String message) {
+    public DevEnvException(Kind kind, String code, String message) {
         super(message);
         this.kind = kind;
         this.code = code;
@@ -25,19 +25,19 @@ public final class DevEnvException extends RuntimeException {
     }
 
     /** A field of a request is missing or wrong; the message starts with the field's name. */
-    static DevEnvException invalid(String field, String problem) {
+    public static DevEnvException invalid(String field, String problem) {
         return new DevEnvException(Kind.INVALID, "invalid_request", field + " " + problem);
     }
 
-    static DevEnvException notFound(String what, String id) {
+    public static DevEnvException notFound(String what, String id) {
         return new DevEnvException(Kind.NOT_FOUND, "not_found", "no " + what + " with id " + id);
     }
 
-    static DevEnvException conflict(String code, String message) {
+    public static DevEnvException conflict(String code, String message) {
         return new DevEnvException(Kind.CONFLICT, code, message);
     }
 
-    static DevEnvException forbidden(String message) {
+    public static DevEnvException forbidden(String message) {
         return new DevEnvException(Kind.FORBIDDEN, "forbidden", message);
     }
 }

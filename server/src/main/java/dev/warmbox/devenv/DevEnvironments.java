@@ -2,6 +2,8 @@ package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.scaling.Autoscaler;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.Routes;
@@ -32,6 +34,7 @@ public final class DevEnvironments implements AutoCloseable {
     private final PoolReconciler reconciler;
     private final EnvironmentStore store;
     private final Seeds seeds;
+    private final CatalogDeletion deletion;
 
     public DevEnvironments(Database database, ContainerProvider provider, ObjectMapper json, DevEnvSettings settings, String instanceId,
                            DevEnvMetrics metrics, Clock clock) {
@@ -42,21 +45,24 @@ public final class DevEnvironments implements AutoCloseable {
         WarmPoolStore poolStore = new WarmPoolStore(database);
         store = new EnvironmentStore(database);
         catalog = new Catalog(database, json, provider, clock);
+        SnapshotCollector snapshots = new SnapshotCollector(database, provider, blueprint);
         // The reconciler is built last, but prebuilds must wake it when a snapshot is ready.
         Runnable[] wake = {() -> { }};
         prebuilds = new Prebuilds(database, catalog, poolStore, provider, blueprint, engine, workers, clock, () -> wake[0].run());
-        environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock);
-        Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock,
+        InFlight inFlight = new InFlight();
+        environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock, inFlight);
+        Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock, inFlight,
                 environments::personalize, environments::fail);
         DevEnvSettings.Scaling scaling = settings.scaling();
         Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
                 scaling.idleGuard());
         reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler,
-                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail);
+                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail, snapshots, inFlight);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler);
         pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
         seeds = new Seeds(json, catalog, pools, poolStore);
+        deletion = new CatalogDeletion(database, catalog, snapshots);
         metrics.countFrom(this::countByState);
     }
 
@@ -103,7 +109,7 @@ public final class DevEnvironments implements AutoCloseable {
 
     public void deleteClass(Principal who, String id) {
         admin(who);
-        catalog.delete("environment_classes", id, "environment class");
+        deletion.deleteClass(id);
     }
 
     public Object createProject(Principal who, byte[] body) {
@@ -129,7 +135,7 @@ public final class DevEnvironments implements AutoCloseable {
 
     public void deleteProject(Principal who, String id) {
         admin(who);
-        catalog.delete("projects", id, "project");
+        deletion.deleteProject(id);
     }
 
     public Object startPrebuild(Principal who, String projectId, byte[] body) {

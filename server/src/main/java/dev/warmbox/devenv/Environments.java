@@ -1,6 +1,9 @@
 package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.EnvironmentClass;
+import dev.warmbox.devenv.catalog.Project;
 import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.EnvironmentAccess;
 import dev.warmbox.routing.Route;
@@ -40,6 +43,7 @@ final class Environments implements Routes, AccessTokens {
     private final DevEnvMetrics metrics;
     private final ExecutorService workers;
     private final Clock clock;
+    private final InFlight inFlight;
     private Instances instances;
     private PoolReconciler reconciler;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -50,7 +54,7 @@ final class Environments implements Routes, AccessTokens {
     private record Pending(Map<String, String> secrets, Map<String, String> env, long claimedAtNanos, boolean warm, Instant instanceReadyAt) {}
 
     Environments(ObjectMapper json, Catalog catalog, WarmPoolStore pools, Prebuilds prebuilds, EnvironmentStore store, InstanceEngine engine,
-                 DevEnvMetrics metrics, ExecutorService workers, Clock clock) {
+                 DevEnvMetrics metrics, ExecutorService workers, Clock clock, InFlight inFlight) {
         this.json = json;
         this.catalog = catalog;
         this.pools = pools;
@@ -60,6 +64,7 @@ final class Environments implements Routes, AccessTokens {
         this.metrics = metrics;
         this.workers = workers;
         this.clock = clock;
+        this.inFlight = inFlight;
     }
 
     /** The two are built after this one, as they call back into it. */
@@ -99,17 +104,14 @@ final class Environments implements Routes, AccessTokens {
         String now = clock.instant().toString();
         EnvironmentRecord requested = new EnvironmentRecord(UUID.randomUUID().toString(), principal.keyId(), project.id(), environmentClass.id(),
                 pool.map(PoolRecord::id).orElse(null), null, false, EnvironmentRecord.CREATING, null, now, null, now);
-        // A cold start's row appears in the claim's transaction, claimed and not ready: marked busy before
-        // it can exist, so a reconciler pass in between does not take it for an abandoned launch.
+        // A cold start's row appears in the claim's transaction, claimed and not ready: in flight before
+        // it can exist, so a reconciler pass in between does not take it for an abandoned launch; the
+        // launch holds its own mark from before this one is closed. A stopped instance the claim takes is
+        // claimed with its container stopped until startClaimed marks it: while this claim is in flight, a
+        // pass does not take it for a dead one (see PoolReconciler.pass).
         String coldName = Instances.newName();
-        instances.busy().add(coldName);
-        // A stopped instance the claim takes is claimed with its container stopped until startClaimed marks
-        // it busy: a pass in between must not take it for a dead one (see PoolReconciler.pass).
-        instances.claimStarting();
-        try {
+        try (InFlight.Operation cold = inFlight.begin(coldName); InFlight.Operation claiming = inFlight.claim()) {
             return claimAndHandOver(requested, snapshot, coldName, now, secrets, env, environmentClass, pool, baseUrl);
-        } finally {
-            instances.claimSettled();
         }
     }
 
@@ -121,13 +123,11 @@ final class Environments implements Routes, AccessTokens {
         try {
             claim = store.claim(requested, requested.poolId(), snapshot, coldName, now);
         } catch (RuntimeException e) {
-            instances.busy().remove(coldName);
             if (e instanceof DevEnvException d && d.kind() == DevEnvException.Kind.CAPACITY) {
                 metrics.claimed(pool.map(PoolRecord::id).orElse(""), "capacity_exhausted");
             }
             throw e;
         }
-        if (claim.environment().warm()) instances.busy().remove(coldName);
         EnvironmentRecord created = claim.environment();
         EnvironmentAccess.AccessToken token = EnvironmentAccess.newToken();
         store.setAccessTokenHash(created.id(), token.hash());
@@ -142,14 +142,17 @@ final class Environments implements Routes, AccessTokens {
             instances.startClaimed(claim.instance());
         } else if (claim.instanceReady()) {
             InstanceRow instance = claim.instance();
-            instances.busy().add(instance.name());
-            workers.execute(() -> {
-                try {
-                    personalize(instance);
-                } finally {
-                    instances.busy().remove(instance.name());
-                }
-            });
+            InFlight.Operation personalizing = inFlight.begin(instance.name());
+            try {
+                workers.execute(() -> {
+                    try (personalizing) {
+                        personalize(instance);
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                personalizing.close();
+                throw rejected;
+            }
         }
         reconciler.wake();
         EnvironmentView view = view(created, baseUrl);
@@ -157,7 +160,7 @@ final class Environments implements Routes, AccessTokens {
         return new EnvironmentView(view.id(), view.url(), accessUrl, view.warm(), view.metadata(), view.status());
     }
 
-    /** The claimed instance is warm: make it the user's. Runs while the instance is marked busy. */
+    /** The claimed instance is warm: make it the user's. Runs while the instance is in flight. */
     void personalize(InstanceRow instance) {
         String id = instance.environmentId();
         Pending p = pending.remove(id);
@@ -215,14 +218,14 @@ final class Environments implements Routes, AccessTokens {
         accessTokenHashes.remove(id);
         pending.remove(id);
         Optional<InstanceRow> instance = e.instanceName() == null ? Optional.empty() : store.instance(e.instanceName());
-        if (instance.isPresent() && id.equals(instance.get().environmentId()) && !instances.busy().contains(instance.get().name())) {
+        if (instance.isPresent() && id.equals(instance.get().environmentId()) && !inFlight.contains(instance.get().name())) {
             InstanceRow row = instance.get();
             boolean reset = row.ready() && row.poolId() != null && pools.find(row.poolId())
                     .filter(p -> !p.deleted() && p.releasePolicy() == PoolRecord.ReleasePolicy.RELEASE_POLICY_RESET && row.snapshotId().equals(p.snapshotId()))
                     .isPresent();
             if (reset) instances.reset(row); else instances.destroy(row.name());
         }
-        // A busy instance (still launching or personalizing) sees the environment gone when it finishes and removes itself.
+        // An instance in flight (still launching or personalizing) sees the environment gone when it finishes and removes itself.
         store.setPhase(id, EnvironmentRecord.DELETED, null, null, now);
         reconciler.wake();
     }

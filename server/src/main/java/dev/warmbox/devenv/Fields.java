@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads a JSON request body field by field; every error names the field and says what is wrong. */
-final class Fields {
-    static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+public final class Fields {
+    public static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final int MAX_TEXT = 16 * 1024;
 
     private final JsonNode body;
@@ -23,7 +23,7 @@ final class Fields {
         this.prefix = prefix;
     }
 
-    static Fields parse(ObjectMapper json, byte[] bytes, Set<String> known) {
+    public static Fields parse(ObjectMapper json, byte[] bytes, Set<String> known) {
         JsonNode body;
         try {
             body = bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes);
@@ -40,16 +40,16 @@ final class Fields {
         return new Fields(body, "");
     }
 
-    boolean has(String field) {
+    public boolean has(String field) {
         return body.has(field) && !body.get(field).isNull();
     }
 
     /** Present in the body, even as null (PATCH: null clears a value). */
-    boolean present(String field) {
+    public boolean present(String field) {
         return body.has(field);
     }
 
-    String text(String field, String fallback) {
+    public String text(String field, String fallback) {
         if (!has(field)) return fallback;
         JsonNode node = body.get(field);
         if (!node.isTextual()) throw DevEnvException.invalid(prefix + field, "must be a string");
@@ -59,13 +59,13 @@ final class Fields {
         return value;
     }
 
-    String requiredText(String field) {
+    public String requiredText(String field) {
         String value = text(field, null);
         if (value == null || value.isBlank()) throw DevEnvException.invalid(prefix + field, "is required");
         return value.strip();
     }
 
-    Integer integer(String field, int min, int max) {
+    public Integer integer(String field, int min, int max) {
         if (!has(field)) return null;
         JsonNode node = body.get(field);
         if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < min || node.asInt() > max) {
@@ -74,14 +74,14 @@ final class Fields {
         return node.asInt();
     }
 
-    Boolean bool(String field) {
+    public Boolean bool(String field) {
         if (!has(field)) return null;
         JsonNode node = body.get(field);
         if (!node.isBoolean()) throw DevEnvException.invalid(prefix + field, "must be true or false");
         return node.asBoolean();
     }
 
-    Double number(String field, double min, double max) {
+    public Double number(String field, double min, double max) {
         if (!has(field)) return null;
         JsonNode node = body.get(field);
         if (!node.isNumber() || !(node.asDouble() >= min && node.asDouble() <= max)) {
@@ -90,7 +90,7 @@ final class Fields {
         return node.asDouble();
     }
 
-    Long longValue(String field, long min, long max) {
+    public Long longValue(String field, long min, long max) {
         if (!has(field)) return null;
         JsonNode node = body.get(field);
         if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
@@ -99,7 +99,7 @@ final class Fields {
         return node.asLong();
     }
 
-    List<String> texts(String field, int maxItems) {
+    public List<String> texts(String field, int maxItems) {
         if (!has(field)) return List.of();
         JsonNode node = body.get(field);
         if (!node.isArray() || node.size() > maxItems) throw DevEnvException.invalid(prefix + field, "must be an array of at most " + maxItems + " strings");
@@ -114,7 +114,7 @@ final class Fields {
     }
 
     /** An object of variable names to string values, as for env and secrets. */
-    Map<String, String> variables(String field) {
+    public Map<String, String> variables(String field) {
         if (!has(field)) return Map.of();
         JsonNode node = body.get(field);
         if (!node.isObject() || node.size() > 256) throw DevEnvException.invalid(prefix + field, "must be an object of at most 256 names to strings");
@@ -132,7 +132,7 @@ final class Fields {
         return Map.copyOf(values);
     }
 
-    Fields object(String field) {
+    public Fields object(String field) {
         if (!has(field)) return null;
         JsonNode node = body.get(field);
         if (!node.isObject()) throw DevEnvException.invalid(prefix + field, "must be an object");

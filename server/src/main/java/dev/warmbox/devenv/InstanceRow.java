@@ -1,5 +1,7 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.catalog.Catalog;
+
 /**
  * One instance (a container) as the database knows it. The container's name is the key, so the
  * reconciler can match rows to what the engine lists by label after a restart.

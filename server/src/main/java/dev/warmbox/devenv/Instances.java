@@ -1,8 +1,11 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.EnvironmentClass;
+import dev.warmbox.devenv.catalog.Project;
+import dev.warmbox.devenv.scaling.LaunchHealth;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -13,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life of instances: launch (warm or cold), reset, destroy. Each operation marks its instance busy
- * for its whole length, so the reconciler leaves it alone; the database row is written before the
+ * The life of instances: launch (warm or cold), reset, destroy. Each operation holds its instance in
+ * flight ({@link InFlight}) for its whole length, so the reconciler leaves it alone; the database row is written before the
  * container exists and removed after it is gone, so a restart finds either both or a row to clean.
  */
 final class Instances {
@@ -27,8 +30,7 @@ final class Instances {
     private final ExecutorService workers;
     private final Semaphore launchPermits;
     private final Clock clock;
-    private final Set<String> busy = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicInteger claimsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final InFlight inFlight;
     private final Map<String, LaunchHealth> health = new ConcurrentHashMap<>();
     /** Called with an instance that is claimed and has finished warming up: personalize it now. */
     private final Consumer<InstanceRow> claimedAndReady;
@@ -36,7 +38,7 @@ final class Instances {
     private final BiConsumer<String, String> claimFailed;
 
     Instances(EnvironmentStore store, Catalog catalog, Prebuilds prebuilds, InstanceEngine engine, ExecutorService workers, int maxConcurrentLaunches,
-              Clock clock, Consumer<InstanceRow> claimedAndReady, BiConsumer<String, String> claimFailed) {
+              Clock clock, InFlight inFlight, Consumer<InstanceRow> claimedAndReady, BiConsumer<String, String> claimFailed) {
         this.store = store;
         this.catalog = catalog;
         this.prebuilds = prebuilds;
@@ -44,29 +46,13 @@ final class Instances {
         this.workers = workers;
         this.launchPermits = new Semaphore(maxConcurrentLaunches);
         this.clock = clock;
+        this.inFlight = inFlight;
         this.claimedAndReady = claimedAndReady;
         this.claimFailed = claimFailed;
     }
 
     static String newName() {
         return "wb-dev-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    }
-
-    Set<String> busy() {
-        return busy;
-    }
-
-    /** A claim is between its transaction and marking its instance busy; see {@link PoolReconciler#pass()}. */
-    void claimStarting() {
-        claimsInFlight.incrementAndGet();
-    }
-
-    void claimSettled() {
-        claimsInFlight.decrementAndGet();
-    }
-
-    boolean claiming() {
-        return claimsInFlight.get() > 0;
     }
 
     LaunchHealth health(String poolId) {
@@ -76,22 +62,35 @@ final class Instances {
     /** A new warm instance for the pool: its row first, then the container, in the background. */
     void launchWarm(PoolRecord pool) {
         String name = newName();
-        busy.add(name);
+        InFlight.Operation launching = inFlight.begin(name);
         InstanceRow row = new InstanceRow(name, pool.id(), pool.projectId(), pool.snapshotId(), InstanceRow.STARTING, false, null, null,
                 clock.instant().toString(), null, false, catalog.fingerprint(pool.projectId(), pool.environmentClassId()));
         try {
             store.insertInstance(row);
         } catch (RuntimeException e) {
-            busy.remove(name);
+            launching.close();
             throw e;
         }
-        workers.execute(() -> launch(row, pool.environmentClassId()));
+        inBackground(launching, () -> launch(row, pool.environmentClassId()));
     }
 
-    /** A cold start: the claim already wrote the row (CLAIMED), its name already busy; launch it now. */
+    /** A cold start: the claim already wrote the row (CLAIMED) and holds it in flight until this took over; launch it now. */
     void launchCold(InstanceRow row, String environmentClassId) {
-        busy.add(row.name());
-        workers.execute(() -> launch(row, environmentClassId));
+        inBackground(inFlight.begin(row.name()), () -> launch(row, environmentClassId));
+    }
+
+    /** Runs the operation on a worker, which closes its handle when it ends (also when it was never started). */
+    private void inBackground(InFlight.Operation operation, Runnable task) {
+        try {
+            workers.execute(() -> {
+                try (operation) {
+                    task.run();
+                }
+            });
+        } catch (RuntimeException rejected) {
+            operation.close();
+            throw rejected;
+        }
     }
 
     private void launch(InstanceRow row, String environmentClassId) {
@@ -120,7 +119,6 @@ final class Instances {
             failed(row, e.getMessage());
         } finally {
             if (permit) launchPermits.release();
-            busy.remove(row.name());
         }
     }
 
@@ -132,17 +130,20 @@ final class Instances {
 
     /** Resets a released instance in the background and returns it to its pool; destroys it if that fails. */
     void reset(InstanceRow row) {
-        busy.add(row.name());
-        store.beginReset(row.name());
-        workers.execute(() -> {
+        InFlight.Operation resetting = inFlight.begin(row.name());
+        try {
+            store.beginReset(row.name());
+        } catch (RuntimeException e) {
+            resetting.close();
+            throw e;
+        }
+        inBackground(resetting, () -> {
             try {
                 engine.reset(row.name(), catalog.project(row.projectId()));
                 store.markReady(row.name(), null, clock.instant().toString());
             } catch (RuntimeException e) {
                 log.warn("instance {} failed to reset, removing it: {}", row.name(), e.getMessage());
                 destroyNow(row.name());
-            } finally {
-                busy.remove(row.name());
             }
         });
     }
@@ -150,16 +151,13 @@ final class Instances {
     /** Stops a running warm instance the pool keeps as a stopped one, unless a claim took it meanwhile. */
     void stop(String name) {
         if (!store.beginStop(name)) return;
-        busy.add(name);
-        workers.execute(() -> {
+        inBackground(inFlight.begin(name), () -> {
             try {
                 engine.stop(name);
                 store.finishStop(name);
             } catch (RuntimeException e) {
                 log.warn("instance {} failed to stop, removing it: {}", name, e.getMessage());
                 destroyNow(name);
-            } finally {
-                busy.remove(name);
             }
         });
     }
@@ -167,15 +165,12 @@ final class Instances {
     /** Starts a stopped warm instance for scale-out or backfill, unless a claim took it meanwhile. */
     void start(InstanceRow row) {
         if (!store.beginStart(row.name())) return;
-        busy.add(row.name());
-        workers.execute(() -> {
+        inBackground(inFlight.begin(row.name()), () -> {
             try {
                 store.finishStart(row.name(), engine.start(row.name(), catalog.project(row.projectId())));
             } catch (RuntimeException e) {
                 log.warn("stopped instance {} failed to start, removing it: {}", row.name(), e.getMessage());
                 destroyNow(row.name());
-            } finally {
-                busy.remove(row.name());
             }
         });
     }
@@ -185,16 +180,13 @@ final class Instances {
      * row afterwards), then it is personalized like any warm one.
      */
     void startClaimed(InstanceRow row) {
-        busy.add(row.name());
-        workers.execute(() -> {
+        inBackground(inFlight.begin(row.name()), () -> {
             try {
                 InstanceRow after = store.finishStart(row.name(), engine.start(row.name(), catalog.project(row.projectId()))).orElseThrow();
                 claimedAndReady.accept(after);
             } catch (RuntimeException e) {
                 log.warn("claimed stopped instance {} failed to start: {}", row.name(), e.getMessage());
                 failed(row, e.getMessage());
-            } finally {
-                busy.remove(row.name());
             }
         });
     }
@@ -206,14 +198,7 @@ final class Instances {
 
     /** Removes the container and then the row, in the background. */
     void destroy(String name) {
-        busy.add(name);
-        workers.execute(() -> {
-            try {
-                destroyNow(name);
-            } finally {
-                busy.remove(name);
-            }
-        });
+        inBackground(inFlight.begin(name), () -> destroyNow(name));
     }
 
     /** Container first, then the row: if warmbox stops in between, the reconciler sees a row without a container and deletes it. */

@@ -1,5 +1,6 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.scaling.Autoscaler;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.provider.ContainerState;
 import java.time.Clock;
@@ -36,13 +37,16 @@ final class PoolReconciler implements AutoCloseable {
     private final Autoscaler scaler;
     private final Rotations rotations;
     private final BiConsumer<String, String> environmentLost;
+    private final SnapshotCollector snapshots;
+    private final InFlight inFlight;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
 
     PoolReconciler(WarmPoolStore pools, EnvironmentStore store, Instances instances, ContainerProvider provider, Blueprint blueprint,
-                   Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost) {
+                   Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost, SnapshotCollector snapshots,
+                   InFlight inFlight) {
         this.pools = pools;
         this.store = store;
         this.instances = instances;
@@ -52,6 +56,8 @@ final class PoolReconciler implements AutoCloseable {
         this.scaler = scaler;
         this.rotations = rotations;
         this.environmentLost = environmentLost;
+        this.snapshots = snapshots;
+        this.inFlight = inFlight;
     }
 
     void start(Duration interval) {
@@ -92,12 +98,12 @@ final class PoolReconciler implements AutoCloseable {
         // Busy is read before and after the rows: an operation that started or ended while they were
         // read is in one of the two, so it is never mistaken for an abandoned one.
         List<ContainerState> containers = provider.list(blueprint.owned(Blueprint.KIND_INSTANCE));
-        Set<String> busy = new HashSet<>(instances.busy());
+        Set<String> busy = new HashSet<>(inFlight.names());
         List<InstanceRow> rows = store.instances();
-        busy.addAll(instances.busy());
-        // A claim that committed before the rows were read may not have marked its instance busy yet (a
+        busy.addAll(inFlight.names());
+        // A claim that committed before the rows were read may not have put its instance in flight yet (a
         // stopped one it is about to start): while claims are in flight, no claimed instance is judged.
-        if (instances.claiming()) rows.stream().filter(InstanceRow::claimed).forEach(r -> busy.add(r.name()));
+        if (inFlight.claiming()) rows.stream().filter(InstanceRow::claimed).forEach(r -> busy.add(r.name()));
         Set<String> running = new HashSet<>();
         Set<String> stopped = new HashSet<>();
         Set<String> known = new HashSet<>();
@@ -105,44 +111,52 @@ final class PoolReconciler implements AutoCloseable {
         for (ContainerState container : containers) {
             (container.running() ? running : stopped).add(container.name());
             if (!known.contains(container.name()) && !busy.contains(container.name())) {
-                log.info("removing instance container {}: no row refers to it", container.name());
-                alone("remove container " + container.name(), () -> provider.remove(container.id()));
+                attempt("removing instance container " + container.name() + ", which no row refers to", () -> {
+                    log.info("removing instance container {}: no row refers to it", container.name());
+                    provider.remove(container.id());
+                });
             }
         }
         // A claimed instance whose environment is gone: its removal failed earlier (the engine was away); retry.
         List<InstanceRow> orphaned = rows.stream().filter(r -> r.claimed() && !busy.contains(r.name()) && environmentGone(r.environmentId())).toList();
-        orphaned.forEach(r -> alone("destroy orphaned instance " + r.name(), () -> instances.destroy(r.name())));
+        orphaned.forEach(r -> attempt("removing instance " + r.name() + " of a deleted environment", () -> instances.destroy(r.name())));
         rows = rows.stream().filter(r -> !orphaned.contains(r)).toList();
         Map<String, ReconcilePlan> plans = new HashMap<>();
         Set<String> pooled = new HashSet<>();
         java.time.Instant now = clock.instant();
         Map<String, List<java.time.Instant>> claims = store.claimTimes(now.minus(scaler.memory()));
+        ReconcilePlan.Containers observed = new ReconcilePlan.Containers(running, stopped);
         for (PoolRecord pool : pools.list(null, null, true)) {
             List<InstanceRow> own = rows.stream().filter(r -> pool.id().equals(r.poolId())).toList();
             own.forEach(r -> pooled.add(r.name()));
             if (pool.phase().equals(PoolRecord.DELETED) && own.isEmpty()) continue;
-            ReconcilePlan.Demand demand = new ReconcilePlan.Demand(scaler, claims.getOrDefault(pool.id(), List.of()));
-            ReconcilePlan.Rotation rotation = rotations.of(pool, now);
-            ReconcilePlan plan = ReconcilePlan.decide(pool, own, new ReconcilePlan.Containers(running, stopped), busy,
-                    instances.health(pool.id()), demand, rotation, now);
-            alone("act on pool " + pool.id(), () -> act(pool, plan));
-            plans.put(pool.id(), plan);
+            attempt("reconciling pool " + pool.id(), () -> {
+                ReconcilePlan plan = ReconcilePlan.decide(pool, own, observed, busy, instances.health(pool.id()),
+                        new ReconcilePlan.Demand(scaler, claims.getOrDefault(pool.id(), List.of())), rotations.of(pool, now), now);
+                plans.put(pool.id(), plan);
+                act(pool, plan);
+            });
         }
         // Cold starts without a pool: only their loss is a question.
         for (InstanceRow row : rows) {
             if (!pooled.contains(row.name()) && !busy.contains(row.name()) && (!running.contains(row.name()) || !row.ready())) {
-                lose(row, "its container stopped or vanished");
+                attempt("removing lost instance " + row.name(), () -> lose(row, "its container stopped or vanished"));
             }
         }
         lastPlans = Map.copyOf(plans);
+        // After the pools acted: a snapshot the pools just left is no longer needed once its instances are gone.
+        attempt("collecting unused snapshot images", snapshots::collect);
     }
 
-    /** One item of a pass fails alone, logged; the next pass retries it, and the rest of this one goes on. */
-    private static void alone(String what, Runnable step) {
+    /**
+     * One item of a pass (a container, a pool, an action): its failure is logged and the rest of the
+     * pass goes on, so one bad container does not stall every pool; the next pass tries it again.
+     */
+    private static void attempt(String what, Runnable item) {
         try {
-            step.run();
+            item.run();
         } catch (RuntimeException e) {
-            log.warn("reconciler could not {} (the next pass retries): {}", what, e.getMessage());
+            log.warn("{} failed; the next pass retries: {}", what, e.getMessage());
         }
     }
 
@@ -151,11 +165,13 @@ final class PoolReconciler implements AutoCloseable {
     }
 
     private void act(PoolRecord pool, ReconcilePlan plan) {
-        for (InstanceRow row : plan.remove()) instances.retire(row.name());
-        for (InstanceRow row : plan.lost()) lose(row, "its container stopped or vanished, or its launch was interrupted");
-        for (InstanceRow row : plan.stop()) instances.stop(row.name());
-        for (InstanceRow row : plan.start()) instances.start(row);
-        for (int i = 0; i < plan.launch(); i++) instances.launchWarm(pool);
+        for (InstanceRow row : plan.remove()) attempt("retiring instance " + row.name(), () -> instances.retire(row.name()));
+        for (InstanceRow row : plan.lost()) {
+            attempt("removing lost instance " + row.name(), () -> lose(row, "its container stopped or vanished, or its launch was interrupted"));
+        }
+        for (InstanceRow row : plan.stop()) attempt("stopping instance " + row.name(), () -> instances.stop(row.name()));
+        for (InstanceRow row : plan.start()) attempt("starting instance " + row.name(), () -> instances.start(row));
+        for (int i = 0; i < plan.launch(); i++) attempt("launching an instance for pool " + pool.id(), () -> instances.launchWarm(pool));
         if (plan.prebuild()) rotations.prebuild(pool);
         if (!plan.phase().equals(pool.phase()) || !java.util.Objects.equals(plan.failureMessage(), pool.failureMessage())) {
             pools.updateStatus(pool.id(), plan.phase(), plan.failureMessage(), clock.instant().toString());

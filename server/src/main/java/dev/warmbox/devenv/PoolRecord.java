@@ -1,5 +1,7 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.scaling.ActiveHours;
+
 /**
  * One warm pool as stored: the seed's spec and status fields, plus warmbox's own
  * {@code maxInstances} (EduIDE's total capacity: warm plus claimed; null is no cap) and
@@ -8,14 +10,14 @@ package dev.warmbox.devenv;
  * @param schedule    CodeCanvas' active hours: cron schedule and zone; null fields when the pool is always active
  * @param desiredSize the autoscaler's last target (status.desiredSize), -1 before the first decision
  */
-record PoolRecord(String id, String projectId, String environmentClassId, String organizationId, String runnerId,
+public record PoolRecord(String id, String projectId, String environmentClassId, String organizationId, String runnerId,
                   String desiredPhase, int minSize, int maxSize, Integer maxInstances, ReleasePolicy releasePolicy,
                   String snapshotId, long specVersion, String phase, String failureMessage, long statusVersion,
                   boolean deleted, String createdAt, String updatedAt, Schedule schedule, boolean stopAfterInitialization,
                   int desiredSize) {
 
     /** Active hours as stored; {@code cron} null means always active. */
-    record Schedule(String cron, String zone) {
+    public record Schedule(String cron, String zone) {
         static final Schedule ALWAYS = new Schedule(null, null);
 
         /** The parsed schedule, or null when the pool is always active. */
@@ -45,7 +47,7 @@ record PoolRecord(String id, String projectId, String environmentClassId, String
                 stopAfterInitialization, desiredSize);
     }
 
-    enum ReleasePolicy {
+    public enum ReleasePolicy {
         /** The instance is removed; the pool launches a fresh one. */
         RELEASE_POLICY_DESTROY,
         /** The instance is reset to its snapshot's state in place and returned to the pool (EduIDE). */

@@ -1,5 +1,8 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.EnvironmentClass;
+import dev.warmbox.devenv.catalog.Project;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.provider.ContainerState;
 import dev.warmbox.provider.ExecResult;

@@ -1,5 +1,7 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.scaling.Autoscaler;
+import dev.warmbox.devenv.scaling.LaunchHealth;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,8 @@
 package dev.warmbox.devenv;
 
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.GitRefs;
+import dev.warmbox.devenv.catalog.Project;
 import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;

@@ -1,6 +1,10 @@
 package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.EnvironmentClass;
+import dev.warmbox.devenv.catalog.Project;
+import dev.warmbox.devenv.scaling.ActiveHours;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -30,7 +30,11 @@ public interface ContainerProvider {
     /** The container's current state, or empty when the engine no longer knows it. */
     Optional<ContainerState> inspect(String containerId);
 
-    /** Every container (running or not) carrying all the given labels. */
+    /**
+     * Every container (running or not) carrying all the given labels, with its id, name, status,
+     * labels and address: one engine call whatever the number of containers. A list does not report
+     * start times or exit codes (null and 0); {@link #inspect} one container for those.
+     */
     List<ContainerState> list(Map<String, String> labels);
 
     /** Snapshots a container's filesystem as a new image and returns the image id. */
@@ -50,6 +54,15 @@ public interface ContainerProvider {
      * {@link ProviderException}: development environments run unauthenticated IDEs on it.
      */
     void ensureIsolatedNetwork(String name, Map<String, String> labels);
+
+    /** Every local image carrying all the given labels (how leftovers are found, like containers). */
+    List<ImageState> listImages(Map<String, String> labels);
+
+    /**
+     * Removes an image by reference or id. An image already gone is fine; one that a container (running
+     * or not) still uses is refused with a {@link ProviderException} naming it, and stays.
+     */
+    void removeImage(String imageReference);
 
     /** Whether an image is present locally. */
     boolean imageExists(String imageReference);

@@ -14,6 +14,9 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
@@ -30,6 +33,7 @@ public final class Database implements AutoCloseable {
 
     private final Path file;
     private final HikariDataSource pool;
+    private final Jdbi jdbi;
 
     /** Opens (creating if needed) the database file and brings its schema up to date. */
     public Database(Path file) {
@@ -48,6 +52,7 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot open the database file " + this.file + ": " + reason(e), e);
         }
         pool = pool(sqlite);
+        jdbi = Jdbi.create(pool);
     }
 
     @FunctionalInterface
@@ -90,6 +95,38 @@ public final class Database implements AutoCloseable {
         }
         execute(connection, "COMMIT");
         return result;
+    }
+
+    /**
+     * Runs work on a Jdbi handle in one write transaction, taken as {@link #inTransaction} takes it
+     * (BEGIN IMMEDIATE), committed if it returns and rolled back if it throws. Statements bind by name.
+     */
+    public <T> T transaction(HandleCallback<T, RuntimeException> work) {
+        return handle(h -> {
+            h.execute("BEGIN IMMEDIATE");
+            T result;
+            try {
+                result = work.withHandle(h);
+            } catch (RuntimeException e) {
+                try {
+                    h.execute("ROLLBACK");
+                } catch (RuntimeException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+            h.execute("COMMIT");
+            return result;
+        });
+    }
+
+    /** Runs work on a Jdbi handle in auto-commit mode: each statement commits on its own. */
+    public <T> T handle(HandleCallback<T, RuntimeException> work) {
+        try {
+            return jdbi.withHandle(work);
+        } catch (JdbiException e) {
+            throw new StoreException("the database file " + file + " could not be used: " + reason(e), e);
+        }
     }
 
     /** One parameterized INSERT, UPDATE or DELETE; returns the number of rows it changed. */

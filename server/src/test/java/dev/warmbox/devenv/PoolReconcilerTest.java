@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.warmbox.MutableClock;
 import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.catalog.EnvironmentClass;
+import dev.warmbox.devenv.catalog.Project;
+import dev.warmbox.devenv.scaling.Autoscaler;
 import dev.warmbox.provider.ContainerSpec;
 import dev.warmbox.provider.ContainerState;
 import dev.warmbox.provider.FakeContainerProvider;
@@ -58,9 +62,11 @@ class PoolReconcilerTest {
         store = new EnvironmentStore(database);
         Catalog catalog = new Catalog(database, json, engine, clock);
         Prebuilds prebuilds = new Prebuilds(database, catalog, pools, engine, blueprint, instanceEngine, workers, clock, () -> { });
-        instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, row -> { }, (env, why) -> lost.add(env));
+        InFlight inFlight = new InFlight();
+        instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, inFlight, row -> { }, (env, why) -> lost.add(env));
         reconciler = new PoolReconciler(pools, store, instances, engine, blueprint, clock, Autoscaler.DEFAULTS,
-                new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env));
+                new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env),
+                new SnapshotCollector(database, engine, blueprint), inFlight);
 
         String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
         String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
@@ -176,6 +182,77 @@ class PoolReconcilerTest {
         clock.advance(Duration.ofMinutes(14)); // they left the demand window at 08:58, plus the 15-minute scale-in window
         reconciler.pass();
         assertThat(pools.find("pool").orElseThrow().desiredSize()).as("demand stayed low for the whole scale-in window").isEqualTo(2);
+    }
+
+    @Test
+    void aContainerThatCannotBeRemovedFailsAloneAndIsRetriedOnTheNextPass() {
+        container("wb-dev-stuck");
+        container("wb-dev-orphan");
+        engine.failRemovalsOf("wb-dev-stuck", "device or resource busy");
+
+        reconciler.pass();
+
+        assertThat(containers()).as("the other orphan is removed all the same").doesNotContain("wb-dev-orphan").contains("wb-dev-stuck");
+        assertThat(store.instances()).as("and the pool still launched its gap of 2").hasSize(2);
+        engine.healRemovals();
+        reconciler.pass();
+        assertThat(containers()).as("the next pass retries the removal").doesNotContain("wb-dev-stuck");
+    }
+
+    @Test
+    void aSettledPassAsksTheEngineAsManyThingsForTwentyInstancesAsForOne() {
+        List<String> one = engineCallsOfASettledPass(1);
+        List<String> twenty = engineCallsOfASettledPass(20);
+
+        assertThat(twenty).as("no engine call per instance: the listing answers for all of them").isEqualTo(one);
+        assertThat(one).as("the instances, the snapshot images and the prebuild containers, listed once each")
+                .containsExactlyInAnyOrder("list", "listImages", "list");
+    }
+
+    /** The engine calls of one pass over a pool of {@code size} warm instances that need nothing done. */
+    private List<String> engineCallsOfASettledPass(int size) {
+        database.inTransaction(c -> c.createStatement().executeUpdate("UPDATE warm_pools SET min_size = " + size + ", max_size = " + size
+                + ", desired_size = " + size));
+        while (store.instances().size() < size) leftover("wb-dev-settled-" + store.instances().size(), InstanceRow.WARM, true, null);
+        int before = engine.calls().size();
+        reconciler.pass();
+        return engine.calls().subList(before, engine.calls().size()).stream().map(FakeContainerProvider.Call::operation).toList();
+    }
+
+    @Test
+    void snapshotsNoPoolInstanceOrNewestPrebuildNeedsAreRemovedAndSoAreFailedPrebuildsLeftovers() {
+        String failed = "failed-0000-0001";
+        database.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("UPDATE prebuilds SET finished_at = '2026-01-01T08:00:00Z' WHERE id = 'snap'");
+                for (String[] p : new String[][] {{"superseded", "PREBUILD_STATUS_SUCCEEDED", "'2026-01-01T07:00:00Z'"},
+                        {failed, "PREBUILD_STATUS_FAILED", "'2026-01-01T08:30:00Z'"}, {"running", "PREBUILD_STATUS_RUNNING", "NULL"}}) {
+                    s.execute("INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at, finished_at) "
+                            + "SELECT '" + p[0] + "', project_id, environment_class_id, '" + p[1] + "', 't', " + p[2] + " FROM prebuilds WHERE id = 'snap'");
+                }
+            }
+            return null;
+        });
+        for (String snapshot : List.of("snap", "superseded", failed, "running")) committedSnapshot(snapshot);
+        Project project = new Project("p", "p", new Project.Source("base", null), List.of(), List.of(), null, null, null, Map.of(), Map.of(), 7681, null, "t", "t");
+        engine.create(blueprint.prebuild(failed, project, new EnvironmentClass("c", "small", 1, 1 << 30, 0, null, "t", "t")));
+
+        reconciler.pass();
+
+        assertThat(engine.listImages(blueprint.owned())).extracting(i -> i.labels().get(Blueprint.LABEL_PREBUILD))
+                .as("the pool's snapshot and a running prebuild's commit stay; the superseded and the failed one go")
+                .containsExactlyInAnyOrder("snap", "running");
+        assertThat(engine.imageExists(blueprint.snapshotImage("superseded"))).as("removed from the engine").isFalse();
+        assertThat(engine.list(blueprint.owned(Blueprint.KIND_PREBUILD))).as("the failed prebuild's container is removed").isEmpty();
+    }
+
+    /** A snapshot image labelled as a prebuild commits it. */
+    private void committedSnapshot(String prebuildId) {
+        String from = engine.create(new ContainerSpec("commit-" + prebuildId, "base", Map.of(), List.of(), List.of(), null,
+                new ContainerSpec.Limits(0, 0, 0, 0), false, Map.of(), List.of(), null, null, false, null, false));
+        engine.commit(from, blueprint.snapshotImage(prebuildId), Map.of(Blueprint.LABEL_MANAGED, "true", Blueprint.LABEL_DEVENV, "t",
+                Blueprint.LABEL_PREBUILD, prebuildId));
+        engine.remove(from);
     }
 
     private void awaitGone(String name) {

@@ -3,6 +3,7 @@ package dev.warmbox.devenv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmbox.MutableClock;
+import dev.warmbox.devenv.scaling.LaunchHealth;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

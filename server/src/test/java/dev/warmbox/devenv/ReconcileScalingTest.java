@@ -3,6 +3,8 @@ package dev.warmbox.devenv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmbox.MutableClock;
+import dev.warmbox.devenv.scaling.Autoscaler;
+import dev.warmbox.devenv.scaling.LaunchHealth;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -143,7 +143,8 @@ class DevEnvironmentIT {
         assertError(call(server, "POST", "/api/v1/environments", Map.of("projectId", projectId, "environmentClassId", classId, "env", Map.of("1BAD", "x")), alice, 400),
                 "invalid_request", "env.1BAD");
         call(server, "DELETE", "/api/v1/environment-classes/" + other, null, ADMIN, 204);
-        assertError(call(server, "DELETE", "/api/v1/environment-classes/" + classId, null, ADMIN, 409), "in_use", "warm pools");
+        assertError(call(server, "DELETE", "/api/v1/environment-classes/" + classId, null, ADMIN, 409), "in_use",
+                "warm pool " + poolId + " (WARM_POOL_PHASE_READY)");
         assertError(call(server, "POST", "/api/v1/api-keys", Map.of("name", "x", "role", "root"), ADMIN, 400), "invalid_request", "role");
         HttpResponse<String> malformed = server.request("POST", "/api/v1/projects", "{not json", ADMIN);
         assertThat(malformed.statusCode()).isEqualTo(400);
@@ -327,6 +328,35 @@ class DevEnvironmentIT {
 
     @Test
     @Order(7)
+    void aNewSnapshotRemovesTheOneItSupersededOnceNoInstanceUsesItAndKeepsTheLiveOne() {
+        String first = snapshotImage(prebuildIds.getFirst());
+        String id = call(server, "POST", "/api/v1/environments", Map.of("projectId", projectId, "environmentClassId", classId), alice, 201)
+                .at("/environment/id").asText();
+        DevEnvFixture.awaitPhase(server, id, alice, "ENVIRONMENT_PHASE_RUNNING");
+        String claimed = DevEnvFixture.containerOf(server, id);
+
+        String secondId = call(server, "POST", "/api/v1/projects/" + projectId + "/prebuilds", Map.of("environmentClassId", classId), ADMIN, 202)
+                .get("id").asText();
+        prebuildIds.add(secondId);
+        DevEnvFixture.awaitPrebuild(server, projectId, secondId);
+        String second = snapshotImage(secondId);
+        // The pool switched and replaced its warm instance; the claimed one keeps the first snapshot.
+        await().atMost(DevEnvFixture.DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> {
+            JsonNode pool = call(server, "GET", "/api/v1/warm-pools/" + poolId, null, ADMIN, 200).get("warmPool");
+            return pool.at("/spec/snapshotId").asText().equals(secondId) && pool.at("/status/runningInstances").asInt() == 1
+                    && DevEnvFixture.instances(server).size() == 2;
+        });
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(DevEnvFixture.ENGINE.imageExists(first)).as("the claimed instance %s still runs from %s", claimed, first).isTrue());
+
+        call(server, "DELETE", "/api/v1/environments/" + id, null, alice, 204);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> !DevEnvFixture.ENGINE.imageExists(first));
+        assertThat(DevEnvFixture.ENGINE.imageExists(second)).as("the pool's snapshot %s stays", second).isTrue();
+        assertThat(DevEnvFixture.instances(server)).as("only the warm instance of the new snapshot is left").hasSize(1);
+    }
+
+    @Test
+    @Order(8)
     void deletingAPoolDrainsItsInstances() {
         for (JsonNode e : call(server, "GET", "/api/v1/environments", null, ADMIN, 200).get("environments")) {
             call(server, "DELETE", "/api/v1/environments/" + e.get("id").asText(), null, ADMIN, 204);
@@ -337,8 +367,40 @@ class DevEnvironmentIT {
         await().atMost(DevEnvFixture.DEADLINE).pollInterval(Duration.ofMillis(200)).until(() ->
                 call(server, "GET", "/api/v1/warm-pools/" + poolId, null, ADMIN, 200).at("/warmPool/status/phase").asText().equals("WARM_POOL_PHASE_DELETED"));
         await().atMost(DevEnvFixture.DEADLINE).until(() -> DevEnvFixture.instances(server).isEmpty());
-        assertThat(call(server, "POST", "/api/v1/warm-pools", Map.of("projectId", projectId, "environmentClassId", classId, "desiredSize", 1), ADMIN, 201)
-                .at("/warmPool/spec/minSize").asInt()).as("a deleted pool frees its project and class; desiredSize sets min = max").isEqualTo(1);
+        JsonNode again = call(server, "POST", "/api/v1/warm-pools", Map.of("projectId", projectId, "environmentClassId", classId, "desiredSize", 1), ADMIN, 201)
+                .get("warmPool");
+        assertThat(again.at("/spec/minSize").asInt()).as("a deleted pool frees its project and class; desiredSize sets min = max").isEqualTo(1);
+        poolId = again.get("id").asText();
+    }
+
+    @Test
+    @Order(9)
+    void aProjectAndAClassAreDeletedWithTheirHistoryOnceNothingLiveUsesThem() {
+        String project = "/api/v1/projects/" + projectId;
+        String environmentClass = "/api/v1/environment-classes/" + classId;
+        String livePool = "warm pool " + poolId + " (WARM_POOL_PHASE_";
+        assertError(call(server, "DELETE", project, null, ADMIN, 409), "in_use", livePool);
+        assertError(call(server, "DELETE", environmentClass, null, ADMIN, 409), "in_use", livePool);
+        assertError(call(server, "DELETE", environmentClass, null, ADMIN, 409), "in_use",
+                "project " + projectId + " (prebuildEnvironmentClassIds)");
+
+        call(server, "DELETE", "/api/v1/warm-pools/" + poolId, null, ADMIN, 202);
+        await().atMost(DevEnvFixture.DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> DevEnvFixture.instances(server).isEmpty()
+                && call(server, "GET", "/api/v1/warm-pools/" + poolId, null, ADMIN, 200).at("/warmPool/status/phase").asText().equals("WARM_POOL_PHASE_DELETED"));
+        call(server, "DELETE", project, null, ADMIN, 204);
+
+        call(server, "GET", project, null, ADMIN, 404);
+        assertThat(call(server, "GET", "/api/v1/warm-pools?projectId=" + projectId, null, ADMIN, 200).get("warmPools"))
+                .as("its deleted pools went with it").isEmpty();
+        for (String prebuildId : prebuildIds) {
+            assertThat(DevEnvFixture.ENGINE.imageExists(snapshotImage(prebuildId))).as("and its snapshot %s", prebuildId).isFalse();
+        }
+        call(server, "DELETE", environmentClass, null, ADMIN, 204);
+        call(server, "GET", environmentClass, null, ADMIN, 404);
+    }
+
+    private static String snapshotImage(String prebuildId) {
+        return "warmbox-devenv/" + server.instanceId.toLowerCase(java.util.Locale.ROOT) + ":" + prebuildId;
     }
 
     private static List<HttpResponse<String>> claimAtOnce(int n, String key) throws Exception {

@@ -34,9 +34,6 @@ abstract class ContainerProviderContract {
         return List.of("sleep", "infinity");
     }
 
-    /** Removes an image a test committed; the provider seam has no such operation. */
-    protected abstract void removeImage(String imageReference);
-
     /** Removes a network a test made; the provider seam has no such operation. */
     protected abstract void removeNetwork(String name);
 
@@ -47,7 +44,7 @@ abstract class ContainerProviderContract {
         for (ContainerState leftover : provider().list(Map.of(TEST_LABEL, testId))) {
             provider().remove(leftover.id());
         }
-        images.forEach(this::removeImage);
+        images.forEach(provider()::removeImage);
         networks.forEach(this::removeNetwork);
     }
 
@@ -94,6 +91,25 @@ abstract class ContainerProviderContract {
 
         assertThat(provider().list(Map.of(TEST_LABEL, testId))).extracting(ContainerState::id)
                 .as("cleanup must find containers that are not running").containsExactly(id);
+    }
+
+    @Test
+    void listReportsEachContainersNameStatusLabelsAndAddressAsInspectDoes() {
+        String running = startedContainer("listed-running");
+        String created = provider().create(spec("listed-created", Map.of("warmbox.role", "created")));
+
+        Map<String, ContainerState> listed = new HashMap<>();
+        provider().list(Map.of(TEST_LABEL, testId)).forEach(state -> listed.put(state.id(), state));
+
+        for (String id : List.of(running, created)) {
+            ContainerState inspected = provider().inspect(id).orElseThrow();
+            assertThat(listed.get(id)).as("listed %s", id).isNotNull();
+            assertThat(listed.get(id).name()).as("name").isEqualTo(inspected.name());
+            assertThat(listed.get(id).status()).as("status").isEqualTo(inspected.status());
+            assertThat(listed.get(id).labels()).as("labels").isEqualTo(inspected.labels());
+            assertThat(listed.get(id).ipAddress()).as("address").isEqualTo(inspected.ipAddress());
+        }
+        assertThat(listed.get(running).ipAddress()).as("a running container has an address in the list").isNotNull();
     }
 
     @Test
@@ -193,6 +209,51 @@ abstract class ContainerProviderContract {
         String fromSnapshot = provider().create(withImage(spec("from-snapshot"), image));
         provider().start(fromSnapshot);
         assertThat(provider().inspect(fromSnapshot).orElseThrow().running()).as("the snapshot runs").isTrue();
+    }
+
+    @Test
+    void listImagesFindsOnlyImagesCarryingEveryLabelWithTheirReferences() {
+        String id = startedContainer("labelled-images");
+        String wanted = "warmbox-contract/" + testId + ":wanted";
+        String other = "warmbox-contract/" + testId + ":other";
+        images.add(wanted);
+        images.add(other);
+        String wantedId = provider().commit(id, wanted, Map.of(TEST_LABEL, testId, "warmbox.role", "wanted"));
+        provider().commit(id, other, Map.of(TEST_LABEL, testId));
+
+        List<ImageState> found = provider().listImages(Map.of(TEST_LABEL, testId, "warmbox.role", "wanted"));
+
+        assertThat(found).as("only the image with both labels").extracting(ImageState::id).containsExactly(wantedId);
+        assertThat(found.getFirst().references()).as("listed by its reference").containsExactly(wanted);
+        assertThat(found.getFirst().labels()).as("with its labels, how leftovers are told apart").containsEntry("warmbox.role", "wanted");
+        assertThat(provider().listImages(Map.of(TEST_LABEL, testId))).as("both carry the test's label").hasSize(2);
+    }
+
+    @Test
+    void removedImageIsGoneAndRemovingItAgainIsFine() {
+        String id = startedContainer("removed-image");
+        String image = "warmbox-contract/" + testId + ":removed";
+        images.add(image);
+        provider().commit(id, image, Map.of(TEST_LABEL, testId));
+
+        provider().removeImage(image);
+
+        assertThat(provider().imageExists(image)).as("removed").isFalse();
+        assertThat(provider().listImages(Map.of(TEST_LABEL, testId))).as("and no longer listed").isEmpty();
+        assertThatCode(() -> provider().removeImage(image)).as("an image already gone is fine").doesNotThrowAnyException();
+    }
+
+    @Test
+    void removingAnImageAContainerStillUsesIsRefusedNamingItAndKeepsIt() {
+        String id = startedContainer("used-image");
+        String image = "warmbox-contract/" + testId + ":used";
+        images.add(image);
+        provider().commit(id, image, Map.of(TEST_LABEL, testId));
+        provider().create(withImage(spec("from-used"), image)); // created, never started: still a user
+
+        assertThatThrownBy(() -> provider().removeImage(image)).as("a container uses it").isInstanceOf(ProviderException.class)
+                .hasMessageContaining(image);
+        assertThat(provider().imageExists(image)).as("the image stays").isTrue();
     }
 
     @Test

@@ -42,11 +42,6 @@ class DockerContainerProviderIT extends ContainerProviderContract {
     }
 
     @Override
-    protected void removeImage(String imageReference) {
-        docker.removeImage(imageReference);
-    }
-
-    @Override
     protected void removeNetwork(String name) {
         docker.removeNetwork(name);
     }

@@ -32,6 +32,10 @@ public final class FakeContainerProvider implements ContainerProvider {
     private final Clock clock;
     private final Map<String, Box> containers = new LinkedHashMap<>();
     private final Set<String> images = new HashSet<>();
+    /** Committed images by id, with their references and labels; plain {@link #images} have no labels. */
+    private final Map<String, ImageState> committed = new LinkedHashMap<>();
+    /** Container ids or names whose removal fails, with the engine's message. */
+    private final Map<String, String> failingRemovals = new java.util.HashMap<>();
     private final List<Call> calls = new ArrayList<>();
     private final List<Exec> execs = new ArrayList<>();
     /** Network name to whether containers on it are isolated from each other; the engine's default bridge is not. */
@@ -39,7 +43,6 @@ public final class FakeContainerProvider implements ContainerProvider {
     private int addresses;
     private volatile java.util.function.Function<Exec, ExecResult> execResponder = exec -> null;
     private int failingCreates;
-    private final java.util.Set<String> unremovable = new java.util.HashSet<>();
     private String createFailure;
     private boolean reachable = true;
 
@@ -104,9 +107,8 @@ public final class FakeContainerProvider implements ContainerProvider {
     public void remove(String containerId) {
         locked("remove", containerId, () -> {
             Box box = find(containerId);
-            if (box != null && unremovable.contains(box.spec.name())) {
-                throw new ProviderException("remove container " + containerId + " failed: device or resource busy");
-            }
+            String failure = box == null ? null : failingRemovals.getOrDefault(box.id, failingRemovals.get(box.spec.name()));
+            if (failure != null) throw new ProviderException("remove container " + containerId + " failed: " + failure);
             if (box != null) containers.remove(box.id);
             return null;
         });
@@ -132,6 +134,7 @@ public final class FakeContainerProvider implements ContainerProvider {
             String imageId = "sha256:" + hexId();
             images.add(imageReference);
             images.add(imageId);
+            committed.put(imageId, new ImageState(imageId, List.of(imageReference), labels));
             return imageId;
         });
     }
@@ -164,6 +167,31 @@ public final class FakeContainerProvider implements ContainerProvider {
     /** Removes a network made by {@link #ensureIsolatedNetwork}. */
     public void removeNetwork(String name) {
         withLock(() -> networks.remove(name));
+    }
+
+    @Override
+    public List<ImageState> listImages(Map<String, String> labels) {
+        return locked("listImages", labels.toString(), () -> committed.values().stream()
+                .filter(image -> image.labels().entrySet().containsAll(labels.entrySet()))
+                .toList());
+    }
+
+    @Override
+    public void removeImage(String imageReference) {
+        locked("removeImage", imageReference, () -> {
+            ImageState image = committed.values().stream()
+                    .filter(i -> i.id().equals(imageReference) || i.references().contains(imageReference)).findFirst().orElse(null);
+            Set<String> names = image == null ? Set.of(imageReference) : new HashSet<>(image.references());
+            if (image != null) names.add(image.id());
+            for (Box box : containers.values()) {
+                if (names.contains(box.spec.image())) {
+                    throw new ProviderException("remove image " + imageReference + " failed: container " + box.id + " is using it");
+                }
+            }
+            images.removeAll(names);
+            if (image != null) committed.remove(image.id());
+            return null;
+        });
     }
 
     @Override
@@ -212,7 +240,7 @@ public final class FakeContainerProvider implements ContainerProvider {
     /** The next {@code count} creates fail with a {@link ProviderException} carrying {@code message}. */
     /** Every removal of the container of this name fails, as the engine's does for a busy mount. */
     public void failRemovalsOf(String containerName) {
-        withLock(() -> unremovable.add(containerName));
+        failRemovalsOf(containerName, "device or resource busy");
     }
 
     public void failNextCreates(int count, String message) {
@@ -245,8 +273,13 @@ public final class FakeContainerProvider implements ContainerProvider {
         withLock(() -> images.add(imageReference));
     }
 
-    public void removeImage(String imageReference) {
-        withLock(() -> images.remove(imageReference));
+    /** Every removal of this container (by id or name) fails with the message until {@link #healRemovals()}. */
+    public void failRemovalsOf(String containerIdOrName, String message) {
+        withLock(() -> failingRemovals.put(containerIdOrName, message));
+    }
+
+    public void healRemovals() {
+        withLock(failingRemovals::clear);
     }
 
     // ---- what a test reads from the fake ----

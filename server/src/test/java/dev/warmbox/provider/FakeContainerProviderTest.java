@@ -24,11 +24,6 @@ class FakeContainerProviderTest extends ContainerProviderContract {
     }
 
     @Override
-    protected void removeImage(String imageReference) {
-        fake.removeImage(imageReference);
-    }
-
-    @Override
     protected void removeNetwork(String name) {
         fake.removeNetwork(name);
     }

@@ -1,4 +1,4 @@
-package dev.warmbox.devenv;
+package dev.warmbox.devenv.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

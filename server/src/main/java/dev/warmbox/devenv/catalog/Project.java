@@ -1,4 +1,4 @@
-package dev.warmbox.devenv;
+package dev.warmbox.devenv.catalog;
 
 import java.util.List;
 import java.util.Map;
@@ -11,18 +11,18 @@ import java.util.Map;
  * @param secrets                     shared placeholder values, replaced by the user's on claim
  * @param user                        user lifecycle hooks and prebuild commands run as (null: the image's)
  */
-record Project(String id, String name, Source source, List<String> prebuildCommands,
+public record Project(String id, String name, Source source, List<String> prebuildCommands,
                List<String> prebuildEnvironmentClassIds, String postCreateCommand, String postStartCommand,
                String postAttachCommand, Map<String, String> env, Map<String, String> secrets, int idePort, String user,
                String createdAt, String updatedAt) {
 
     /** The image to start from and, optionally, a git repository cloned into /workspace at prebuild time. */
-    record Source(String image, Git git) {}
+    public record Source(String image, Git git) {}
 
     /** A repository on this machine: an absolute path or a file:// URL, and the ref to check out. */
-    record Git(String url, String ref) {}
+    public record Git(String url, String ref) {}
 
-    boolean prebuildsEnabledFor(String environmentClassId) {
+    public boolean prebuildsEnabledFor(String environmentClassId) {
         return prebuildEnvironmentClassIds.contains(environmentClassId);
     }
 }

@@ -1,4 +1,4 @@
-package dev.warmbox.devenv;
+package dev.warmbox.devenv.scaling;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,11 +20,11 @@ import java.util.TreeSet;
  * <p>With {@code minSize} 0 the pool keeps one instance until it saw no claim for {@code idleGuard}
  * (30 minutes, as the seed says), and is empty after that; outside its active hours it is empty.
  */
-record Autoscaler(Duration demandWindow, Duration leadTime, Duration scaleOutWindow, Duration scaleInWindow, Duration idleGuard) {
-    static final Autoscaler DEFAULTS = new Autoscaler(Duration.ofMinutes(10), Duration.ofMinutes(5),
+public record Autoscaler(Duration demandWindow, Duration leadTime, Duration scaleOutWindow, Duration scaleInWindow, Duration idleGuard) {
+    public static final Autoscaler DEFAULTS = new Autoscaler(Duration.ofMinutes(10), Duration.ofMinutes(5),
             Duration.ofMinutes(1), Duration.ofMinutes(15), Duration.ofMinutes(30));
 
-    Autoscaler {
+    public Autoscaler {
         for (Duration d : List.of(demandWindow, leadTime, scaleOutWindow, scaleInWindow, idleGuard)) {
             if (d.isNegative()) throw new IllegalArgumentException("scaling durations must not be negative: " + d);
         }
@@ -32,13 +32,13 @@ record Autoscaler(Duration demandWindow, Duration leadTime, Duration scaleOutWin
     }
 
     /** How far back claims matter: the longest window a decision looks at, plus the demand window before it. */
-    Duration memory() {
+    public Duration memory() {
         Duration windows = demandWindow.plus(scaleInWindow.compareTo(scaleOutWindow) > 0 ? scaleInWindow : scaleOutWindow);
         return windows.compareTo(idleGuard) > 0 ? windows : idleGuard;
     }
 
     /** What a pool is, for the autoscaler. {@code hours} is null when the pool has no schedule. */
-    record Pool(int minSize, int maxSize, Instant createdAt, ActiveHours hours) {}
+    public record Pool(int minSize, int maxSize, Instant createdAt, ActiveHours hours) {}
 
     /**
      * The next target.
@@ -46,7 +46,7 @@ record Autoscaler(Duration demandWindow, Duration leadTime, Duration scaleOutWin
      * @param current the target decided last (the status' desiredSize), or -1 when there is none yet
      * @param claims  the times of the pool's claims, any order; older than the longest window may be left out
      */
-    int target(Pool pool, int current, List<Instant> claims, Instant now) {
+    public int target(Pool pool, int current, List<Instant> claims, Instant now) {
         if (pool.hours() != null && !pool.hours().active(now)) return 0;
         // A sorted list, not a set: claims at the same instant are each a claim.
         List<Instant> sorted = claims.stream().filter(c -> !c.isAfter(now)).sorted().toList();

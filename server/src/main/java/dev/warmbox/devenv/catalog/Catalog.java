@@ -1,53 +1,50 @@
-package dev.warmbox.devenv;
+package dev.warmbox.devenv.catalog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warmbox.devenv.DevEnvException;
+import dev.warmbox.devenv.Fields;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.store.Database;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /** Environment classes and projects: validated on the way in, stored as JSON documents. */
-final class Catalog {
+public final class Catalog {
     private static final Set<String> CLASS_FIELDS = Set.of("name", "cpu", "memoryBytes", "diskBytes", "ociRuntime");
     private static final Set<String> PROJECT_FIELDS = Set.of("name", "source", "prebuildCommands", "prebuildEnvironmentClassIds",
             "postCreateCommand", "postStartCommand", "postAttachCommand", "env", "secrets", "idePort", "user");
 
-    private final Database database;
+    private final CatalogStore store;
     private final ObjectMapper json;
     private final ContainerProvider provider;
     private final Clock clock;
 
-    Catalog(Database database, ObjectMapper json, ContainerProvider provider, Clock clock) {
-        this.database = database;
+    public Catalog(Database database, ObjectMapper json, ContainerProvider provider, Clock clock) {
+        this.store = new CatalogStore(database, json);
         this.json = json;
         this.provider = provider;
         this.clock = clock;
     }
 
-    EnvironmentClass createClass(byte[] body) {
+    public EnvironmentClass createClass(byte[] body) {
         String now = clock.instant().toString();
         EnvironmentClass created = parseClass(body, UUID.randomUUID().toString(), now, now);
-        insert("environment_classes", created.id(), created.name(), created);
+        store.insert(CatalogStore.Table.CLASSES, created.id(), created.name(), created);
         return created;
     }
 
     /** PATCH: the stored class with the body's fields replaced, validated as a new one would be. */
-    EnvironmentClass updateClass(String id, byte[] body) {
+    public EnvironmentClass updateClass(String id, byte[] body) {
         EnvironmentClass current = environmentClass(id);
         EnvironmentClass updated = parseClass(merge(current, body, CLASS_FIELDS), id, current.createdAt(), clock.instant().toString());
-        update("environment_classes", id, updated.name(), updated);
+        store.update(CatalogStore.Table.CLASSES, id, updated.name(), updated);
         return updated;
     }
 
@@ -62,18 +59,18 @@ final class Catalog {
                 createdAt, now);
     }
 
-    Project createProject(byte[] body) {
+    public Project createProject(byte[] body) {
         String now = clock.instant().toString();
         Project created = parseProject(body, UUID.randomUUID().toString(), now, now);
-        insert("projects", created.id(), created.name(), created);
+        store.insert(CatalogStore.Table.PROJECTS, created.id(), created.name(), created);
         return created;
     }
 
     /** PATCH: the stored project with the body's top-level fields replaced, validated as a new one would be. */
-    Project updateProject(String id, byte[] body) {
+    public Project updateProject(String id, byte[] body) {
         Project current = project(id);
         Project updated = parseProject(merge(current, body, PROJECT_FIELDS), id, current.createdAt(), clock.instant().toString());
-        update("projects", id, updated.name(), updated);
+        store.update(CatalogStore.Table.PROJECTS, id, updated.name(), updated);
         return updated;
     }
 
@@ -81,7 +78,7 @@ final class Catalog {
      * What a pool's warm instances were made from besides the snapshot: the project's and the class's
      * definitions (not their names or times). Instances of another fingerprint are recreated.
      */
-    String fingerprint(String projectId, String environmentClassId) {
+    public String fingerprint(String projectId, String environmentClassId) {
         ObjectNode both = json.createObjectNode();
         both.set("project", definition(project(projectId)));
         both.set("class", definition(environmentClass(environmentClassId)));
@@ -143,7 +140,7 @@ final class Catalog {
     }
 
     /** The repository's directory: only local paths and file:// URLs, so prebuilds never reach a network. */
-    static Path localRepository(String url) {
+    public static Path localRepository(String url) {
         Path path;
         try {
             path = url.startsWith("file://") ? Path.of(URI.create(url)) : Path.of(url);
@@ -161,118 +158,29 @@ final class Catalog {
         return name;
     }
 
-    EnvironmentClass environmentClass(String id) {
-        return find("environment_classes", id, EnvironmentClass.class).orElseThrow(() -> DevEnvException.notFound("environment class", id));
+    public EnvironmentClass environmentClass(String id) {
+        return store.find(CatalogStore.Table.CLASSES, id, EnvironmentClass.class).orElseThrow(() -> DevEnvException.notFound("environment class", id));
     }
 
     /** A class a request refers to; a missing one is the request's mistake, named by its field. */
-    EnvironmentClass environmentClass(String id, String field) {
-        return find("environment_classes", id, EnvironmentClass.class)
+    public EnvironmentClass environmentClass(String id, String field) {
+        return store.find(CatalogStore.Table.CLASSES, id, EnvironmentClass.class)
                 .orElseThrow(() -> DevEnvException.invalid(field, "names no environment class: " + id));
     }
 
-    Project project(String id) {
-        return find("projects", id, Project.class).orElseThrow(() -> DevEnvException.notFound("project", id));
+    public Project project(String id) {
+        return store.find(CatalogStore.Table.PROJECTS, id, Project.class).orElseThrow(() -> DevEnvException.notFound("project", id));
     }
 
-    Project project(String id, String field) {
-        return find("projects", id, Project.class).orElseThrow(() -> DevEnvException.invalid(field, "names no project: " + id));
+    public Project project(String id, String field) {
+        return store.find(CatalogStore.Table.PROJECTS, id, Project.class).orElseThrow(() -> DevEnvException.invalid(field, "names no project: " + id));
     }
 
-    List<EnvironmentClass> classes() {
-        return all("environment_classes", EnvironmentClass.class);
+    public List<EnvironmentClass> classes() {
+        return store.all(CatalogStore.Table.CLASSES, EnvironmentClass.class);
     }
 
-    List<Project> projects() {
-        return all("projects", Project.class);
-    }
-
-    /** Deletes a class or project nothing refers to any more; 409 while a pool, prebuild or environment does. */
-    void delete(String table, String id, String what) {
-        find(table, id, Object.class).orElseThrow(() -> DevEnvException.notFound(what, id));
-        String column = table.equals("projects") ? "project_id" : "environment_class_id";
-        database.inTransaction(c -> {
-            for (String user : List.of("warm_pools", "prebuilds", "environments")) {
-                try (PreparedStatement used = c.prepareStatement("SELECT count(*) FROM " + user + " WHERE " + column + " = ?"
-                        + (user.equals("environments") ? " AND phase != 'ENVIRONMENT_PHASE_DELETED'" : ""))) {
-                    used.setString(1, id);
-                    try (ResultSet rows = used.executeQuery()) {
-                        if (rows.next() && rows.getInt(1) > 0) {
-                            throw DevEnvException.conflict("in_use", "the " + what + " " + id + " is still used by " + user.replace('_', ' '));
-                        }
-                    }
-                }
-            }
-            return Database.update(c, "DELETE FROM " + table + " WHERE id = ?", id);
-        });
-    }
-
-    private void insert(String table, String id, String name, Object doc) {
-        database.inTransaction(c -> {
-                try (PreparedStatement taken = c.prepareStatement("SELECT 1 FROM " + table + " WHERE name = ?")) {
-                    taken.setString(1, name);
-                    try (ResultSet rows = taken.executeQuery()) {
-                        if (rows.next()) throw DevEnvException.conflict("already_exists", "the name " + name + " is already taken");
-                    }
-                }
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (id, name, doc) VALUES (?, ?, ?)")) {
-                    insert.setString(1, id);
-                    insert.setString(2, name);
-                    insert.setString(3, json.writeValueAsString(doc));
-                    return insert.executeUpdate();
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("cannot write " + doc, e);
-                }
-            });
-    }
-
-    private void update(String table, String id, String name, Object doc) {
-        database.inTransaction(c -> {
-            try (PreparedStatement taken = c.prepareStatement("SELECT 1 FROM " + table + " WHERE name = ? AND id != ?")) {
-                taken.setString(1, name);
-                taken.setString(2, id);
-                try (ResultSet rows = taken.executeQuery()) {
-                    if (rows.next()) throw DevEnvException.conflict("already_exists", "the name " + name + " is already taken");
-                }
-            }
-            try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET name = ?, doc = ? WHERE id = ?")) {
-                update.setString(1, name);
-                update.setString(2, json.writeValueAsString(doc));
-                update.setString(3, id);
-                return update.executeUpdate();
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write " + doc, e);
-            }
-        });
-    }
-
-    private <T> Optional<T> find(String table, String id, Class<T> type) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT doc FROM " + table + " WHERE id = ?")) {
-                select.setString(1, id);
-                try (ResultSet rows = select.executeQuery()) {
-                    return rows.next() ? Optional.of(read(rows.getString(1), type)) : Optional.empty();
-                }
-            }
-        });
-    }
-
-    private <T> List<T> all(String table, Class<T> type) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT doc FROM " + table + " ORDER BY name");
-                    ResultSet rows = select.executeQuery()) {
-                List<T> found = new ArrayList<>();
-                while (rows.next()) found.add(read(rows.getString(1), type));
-                return found;
-            }
-        });
-    }
-
-    private <T> T read(String doc, Class<T> type) throws SQLException {
-        try {
-            return json.readValue(doc, type);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("stored document is not readable as " + type.getSimpleName(), e);
-        }
+    public List<Project> projects() {
+        return store.all(CatalogStore.Table.PROJECTS, Project.class);
     }
 }

@@ -1,4 +1,4 @@
-package dev.warmbox.devenv;
+package dev.warmbox.devenv.catalog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,13 +12,13 @@ import java.util.Optional;
  * refs, packed-refs, a symbolic HEAD), so the reconciler can tell whether a project's source moved
  * without running git or cloning. Projects' repositories are local by rule (see {@code Catalog}).
  */
-final class GitRefs {
+public final class GitRefs {
     private static final String SHA = "[0-9a-f]{40}";
 
     private GitRefs() {}
 
     /** The commit of {@code ref} (a branch, tag or commit; null: HEAD), or empty when it cannot be resolved. */
-    static Optional<String> commit(Path repository, String ref) {
+    public static Optional<String> commit(Path repository, String ref) {
         Path git = Files.isDirectory(repository.resolve(".git")) ? repository.resolve(".git") : repository;
         if (ref != null && ref.matches(SHA)) return Optional.of(ref);
         List<String> names = ref == null ? List.of("HEAD") : List.of("refs/heads/" + ref, "refs/tags/" + ref, ref);

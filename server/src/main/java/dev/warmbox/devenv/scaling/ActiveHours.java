@@ -1,4 +1,4 @@
-package dev.warmbox.devenv;
+package dev.warmbox.devenv.scaling;
 
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
@@ -21,9 +21,9 @@ import java.util.Optional;
  * at 9:00, 10:00, ..., 18:00) is active from 9:00 to 18:00 on weekdays, which is how the seed reads it,
  * and {@code * 9-17 * * *} from 9:00 to 17:59.
  */
-record ActiveHours(String schedule, ZoneId zone, ExecutionTime executions) {
+public record ActiveHours(String schedule, ZoneId zone, ExecutionTime executions) {
     /** CodeCanvas's default time zone for the schedule. */
-    static final ZoneId DEFAULT_ZONE = ZoneId.of("GMT+1");
+    public static final ZoneId DEFAULT_ZONE = ZoneId.of("GMT+1");
     private static final Duration LONGEST_GAP = Duration.ofHours(1);
     private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
@@ -31,7 +31,7 @@ record ActiveHours(String schedule, ZoneId zone, ExecutionTime executions) {
      * Parses a schedule and a zone id; both come from API input, so a bad one is an
      * {@link IllegalArgumentException} whose message names the field.
      */
-    static ActiveHours of(String schedule, String zone) {
+    public static ActiveHours of(String schedule, String zone) {
         ZoneId zoneId;
         try {
             zoneId = zone == null || zone.isBlank() ? DEFAULT_ZONE : ZoneId.of(zone.strip());
@@ -49,7 +49,7 @@ record ActiveHours(String schedule, ZoneId zone, ExecutionTime executions) {
     }
 
     /** Whether the pool should hold instances at this instant. */
-    boolean active(Instant now) {
+    public boolean active(Instant now) {
         ZonedDateTime minute = now.atZone(zone).truncatedTo(ChronoUnit.MINUTES);
         if (executions.isMatch(minute)) return true;
         Optional<ZonedDateTime> previous = executions.lastExecution(minute);
