@@ -16,15 +16,17 @@ public final class Main {
 
     public static void main(String[] args) {
         Warmbox warmbox;
+        WarmboxConfig config = null;
         try {
-            warmbox = Warmbox.start(WarmboxConfig.fromEnvironment(System.getenv()), Clock.systemUTC());
+            config = WarmboxConfig.fromEnvironment(System.getenv());
+            warmbox = Warmbox.start(config, Clock.systemUTC());
         } catch (ConfigException | StoreException e) {
             System.err.println("warmbox cannot start: " + e.getMessage());
             System.exit(2);
             return;
         } catch (JavalinBindException e) {
-            System.err.println("warmbox cannot start: port " + System.getenv().getOrDefault("WARMBOX_PORT", "8002")
-                    + " (WARMBOX_PORT) is already in use on " + System.getenv().getOrDefault("WARMBOX_BIND_ADDRESS", "0.0.0.0"));
+            System.err.println("warmbox cannot start: port " + config.port() + " (WARMBOX_PORT) is already in use on "
+                    + config.bindAddress());
             System.exit(2);
             return;
         } catch (RuntimeException e) {

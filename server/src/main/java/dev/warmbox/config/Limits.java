@@ -26,6 +26,10 @@ public record Limits(
         }
     }
 
+    /** How {@link #maxRequestBytes()} follows from the variables, for messages that name the limit. */
+    public static final String MAX_REQUEST_RULE =
+            "6 x (WARMBOX_CODE_MAX + WARMBOX_STDIN_MAX + WARMBOX_FILES_MAX x WARMBOX_FILE_MAX) + 64 KiB";
+
     /** The largest request body that can be valid; larger bodies are refused before parsing. */
     public long maxRequestBytes() {
         // JSON escaping can grow text up to 6x (\\uXXXX); leave room for it and the envelope.

@@ -76,7 +76,7 @@ final class ExecuteRequestParser {
             root = json.readTree(body);
         } catch (StreamConstraintsException e) {
             throw Rejection.tooLarge("the body holds a JSON value beyond what any valid request needs; the largest body is "
-                    + limits.maxRequestBytes() + " bytes (from WARMBOX_CODE_MAX, WARMBOX_STDIN_MAX, WARMBOX_FILES_MAX, WARMBOX_FILE_MAX)");
+                    + limits.maxRequestBytes() + " bytes (" + Limits.MAX_REQUEST_RULE + ")");
         } catch (JsonProcessingException e) {
             // The parser's own words name its classes and internals; the client gets where, not how.
             var at = e.getLocation();

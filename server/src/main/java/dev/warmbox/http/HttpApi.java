@@ -1,5 +1,6 @@
 package dev.warmbox.http;
 
+import dev.warmbox.config.Limits;
 import dev.warmbox.devenv.DevEnvException;
 import dev.warmbox.devenv.DevEnvironments;
 import dev.warmbox.execution.ExecutionService;
@@ -114,8 +115,7 @@ public final class HttpApi {
         config.routes.exception(Forbidden.class, (e, ctx) -> fail(ctx, 403, "forbidden", e.getMessage()));
         config.routes.exception(DevEnvException.class, (e, ctx) -> fail(ctx, statusOf(e.kind()), e.code(), e.getMessage()));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), codeOf(e.getStatus()),
-                e.getStatus() == 413 ? "the body is larger than its limit of " + maxBodyBytes + " bytes (6 x (WARMBOX_CODE_MAX"
-                        + " + WARMBOX_STDIN_MAX + WARMBOX_FILES_MAX x WARMBOX_FILE_MAX) + 64 KiB)" : e.getMessage()));
+                e.getStatus() == 413 ? "the body is larger than its limit of " + maxBodyBytes + " bytes (" + Limits.MAX_REQUEST_RULE + ")" : e.getMessage()));
         config.routes.exception(Exception.class, (e, ctx) -> {
             log.error("unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
             fail(ctx, 500, "internal_error", "the server failed to handle this request; it has been logged");

@@ -131,19 +131,6 @@ class PoolReconcilerTest {
     }
 
     @Test
-    void aContainerThatCannotBeRemovedFailsAloneAndThePassGoesOn() {
-        container("wb-dev-stuck");
-        container("wb-dev-orphan");
-        engine.failRemovalsOf("wb-dev-stuck");
-
-        reconciler.pass();
-
-        assertThat(containers()).as("the other orphan is removed; the stuck one waits for the next pass")
-                .contains("wb-dev-stuck").doesNotContain("wb-dev-orphan");
-        assertThat(store.instances()).as("the pool's gap of 2 is launched in the same pass").hasSize(2);
-    }
-
-    @Test
     void aClaimedInstanceWhoseContainerDiedFailsItsEnvironment() {
         leftover("wb-dev-claimed", InstanceRow.CLAIMED, true, "env-1");
         database.inTransaction(c -> c.createStatement().executeUpdate("UPDATE environments SET id = 'env-1', phase = 'ENVIRONMENT_PHASE_RUNNING'"));

@@ -238,11 +238,6 @@ public final class FakeContainerProvider implements ContainerProvider {
     }
 
     /** The next {@code count} creates fail with a {@link ProviderException} carrying {@code message}. */
-    /** Every removal of the container of this name fails, as the engine's does for a busy mount. */
-    public void failRemovalsOf(String containerName) {
-        failRemovalsOf(containerName, "device or resource busy");
-    }
-
     public void failNextCreates(int count, String message) {
         withLock(() -> {
             failingCreates = count;

@@ -38,7 +38,7 @@ class StraySweepTest {
         DockerSandboxes sandboxes = new DockerSandboxes(engine, settings, new ObjectMapper(), deadlines, Clock.systemUTC());
         for (String name : List.of("stray-a", "stray-stuck", "stray-b")) stray(name, "sweep");
         stray("other-server", "someone-else");
-        engine.failRemovalsOf("stray-stuck");
+        engine.failRemovalsOf("stray-stuck", "device or resource busy");
 
         assertThat(sandboxes.sweepStrays()).as("the removable strays, despite the stuck one between them")
                 .containsExactlyInAnyOrder("stray-a", "stray-b");
