@@ -80,6 +80,45 @@ ensure_docker_engine() {
   die "the Docker engine did not answer within 60 s; see /var/log/warmbox-dockerd.log"
 }
 
+# Makes the OCI runtime WARMBOX_OCI_RUNTIME names available to the engine, when it names one. For runsc
+# (gVisor) it installs Debian's package and registers it in /etc/docker/daemon.json (merged: what else
+# the file holds is kept), then asks the engine to reload its configuration (systemd's reload, else
+# SIGHUP to the dockerd whose pid file is /var/run/docker.pid): a reload changes no running container.
+# This runs only when the operator asked for the runtime; the test suite never calls it.
+# Installs gVisor's runsc from Debian without registering it anywhere: the test suite registers it only
+# in the private engines it starts itself.
+ensure_runsc() { command -v runsc >/dev/null || apt_install runsc; }
+engine_has_runtime() { docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q "\"$1\""; }
+ensure_oci_runtime() {
+  local runtime="${WARMBOX_OCI_RUNTIME:-}"
+  [ -z "$runtime" ] && return 0
+  engine_has_runtime "$runtime" && return 0
+  [ "$runtime" = runsc ] || die "the engine has no OCI runtime '$runtime' (WARMBOX_OCI_RUNTIME); register it in /etc/docker/daemon.json, or use runsc, which warmbox installs itself"
+  ensure_runsc
+  apt_install jq
+  local config=/etc/docker/daemon.json current merged
+  current=$( [ -s "$config" ] && as_root cat "$config" || echo '{}')
+  # --network=none: the sandbox has no network anyway, and gVisor's own network stack cannot be set
+  # up here; --host-uds=all: the agent's Unix socket, made inside the sandbox, is reachable from
+  # the server on the host side of its mount (and nothing else on the host is).
+  merged=$(jq --arg path "$(command -v runsc)" \
+    '.runtimes.runsc = {path: $path, runtimeArgs: ["--network=none", "--host-uds=all"]}' <<<"$current") \
+    || die "$config is not valid JSON; fix it, then start again"
+  as_root mkdir -p /etc/docker
+  printf '%s\n' "$merged" | as_root tee "$config.warmbox-new" >/dev/null
+  as_root mv "$config.warmbox-new" "$config"
+  log "registered runsc in $config; reloading the engine's configuration"
+  if command -v systemctl >/dev/null && systemctl is-active --quiet docker 2>/dev/null; then
+    as_root systemctl reload docker
+  elif [ -s /var/run/docker.pid ] && [ "$(ps -o comm= -p "$(cat /var/run/docker.pid)" 2>/dev/null)" = dockerd ]; then
+    as_root kill -HUP "$(cat /var/run/docker.pid)"
+  else
+    die "registered runsc in $config, but found no dockerd to reload (no docker.service, no /var/run/docker.pid); reload your engine, then start again"
+  fi
+  for _ in $(seq 1 60); do engine_has_runtime runsc && { log "the engine runs sandboxes under runsc"; return 0; }; sleep 0.5; done
+  die "the engine did not pick up runsc from $config within 30 s; it may read another configuration file (dockerd --config-file)"
+}
+
 # Makes a compose tool available and sets COMPOSE to the command line that runs it: the `docker compose`
 # plugin where it is installed, else the v1 `docker-compose`, installed from Debian (1.29) when neither is.
 ensure_compose() {

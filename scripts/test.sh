@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, then integration tests against the real Docker engine.
 # Installs and starts what is missing first (engine, compose tool, base image, images, Chromium for the
-# browser test).
+# browser test, gVisor's runsc for the hostile-code classes' second run).
 source "$(dirname "$0")/lib.sh"
 ensure_jdk
 ensure_maven
 ensure_chromium
 ensure_docker_engine
+ensure_runsc
 ensure_compose
 ensure_base_image
 build_images

@@ -33,6 +33,8 @@ func main() {
 		os.Exit(ipcCleanMain())
 	}
 	socketPath := flag.String("socket", "/run/warmbox/agent.sock", "Unix socket to serve on")
+	userProcesses := flag.Uint64("user-processes", 0, "RLIMIT_NPROC for the sandbox user's processes and threads, 0 for none; "+
+		"set only where the sandbox has a kernel of its own (gVisor), as Linux counts it per user across the host")
 	flag.Parse()
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 	log.SetPrefix("warmbox-agent ")
@@ -45,6 +47,12 @@ func main() {
 	// would write its memory into /workspace, filling the tmpfs and delaying its death.
 	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil {
 		log.Fatalf("cannot disable core dumps: %v", err)
+	}
+
+	if *userProcesses > 0 {
+		if err := limitUserProcesses(*userProcesses); err != nil {
+			log.Fatalf("cannot limit the sandbox user's processes: %v", err)
+		}
 	}
 
 	reserveThreads(spareThreads)
@@ -141,6 +149,21 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.left -= int64(n)
 	return n, err
 }
+
+// limitUserProcesses sets RLIMIT_NPROC, which every process the agent starts inherits. The kernel
+// counts it per real uid and never applies it to root, so it bounds what the sandbox user runs and
+// leaves the agent's own threads (root) alone. Under gVisor the count is the sandbox's own kernel's,
+// so it bounds this sandbox only; there the container's pids cgroup counts gVisor's host threads
+// (several per user process) and is kept only as a backstop. On a shared kernel (runc) the count
+// would be the sum over every sandbox of the host, so the server leaves it unset and relies on the
+// container's pids cgroup instead.
+func limitUserProcesses(n uint64) error {
+	return syscall.Setrlimit(rlimitNPROC, &syscall.Rlimit{Cur: n, Max: n})
+}
+
+// rlimitNPROC is RLIMIT_NPROC on Linux (the generic value, x86 and arm alike); package syscall does
+// not name it and the agent has no dependencies.
+const rlimitNPROC = 6
 
 // spareThreads is how many OS threads the agent starts up front. Threads count against the
 // container's pids limit like processes, and the Go runtime treats a failure to create a thread

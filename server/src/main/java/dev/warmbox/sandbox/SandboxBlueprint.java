@@ -21,12 +21,39 @@ final class SandboxBlueprint {
     private static final List<String> AGENT_CAPABILITIES =
             List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID");
 
+    /**
+     * Host threads gVisor may hold per process of the sandbox user, for the pids cgroup's backstop
+     * under runsc: with its ptrace platform an idle sandbox holds about 40 and each user process about
+     * 8 more (measured with 50 sleeping processes: 427 in pids.current).
+     */
+    static final long GVISOR_HOST_THREADS_PER_PROCESS = 16;
+    static final long GVISOR_HOST_THREADS_IDLE = 256;
+
     private SandboxBlueprint() {}
+
+    /**
+     * How the sandbox user's processes are bounded at {@code pids}. On a shared kernel (runc) by the
+     * container's pids cgroup, which counts everything in the container. Under gVisor (runsc, or a
+     * runtime registered under a name that starts with it) that cgroup counts gVisor's own host threads,
+     * several per user process, and a limit that bounds the user would starve gVisor: there the agent
+     * sets RLIMIT_NPROC, which gVisor's kernel counts for this sandbox alone, and the cgroup only keeps
+     * a backstop far above what the user can reach.
+     */
+    record ProcessLimit(long pidsCgroup, List<String> agentArguments) {
+        static ProcessLimit of(long pids, String ociRuntime) {
+            if (pids <= 0) return new ProcessLimit(0, List.of());
+            if (ociRuntime == null || !ociRuntime.startsWith("runsc")) return new ProcessLimit(pids, List.of());
+            return new ProcessLimit(pids * GVISOR_HOST_THREADS_PER_PROCESS + GVISOR_HOST_THREADS_IDLE,
+                    List.of("-user-processes", Long.toString(pids)));
+        }
+    }
 
     static ContainerSpec spec(SandboxSettings settings, Language language, String name, Path socketDir, boolean pooled) {
         Limits limits = settings.limits();
         String tmpfsSize = "size=" + limits.tmpfsBytes();
         String userOwned = ",uid=" + SANDBOX_UID + ",gid=" + SANDBOX_UID + ",mode=0755";
+        String ociRuntime = settings.ociRuntime().orElse(null);
+        ProcessLimit processes = ProcessLimit.of(limits.pids(), ociRuntime);
         return new ContainerSpec(
                 name,
                 settings.image(language),
@@ -35,9 +62,9 @@ final class SandboxBlueprint {
                         LABEL_RUNTIME, language.id(),
                         LABEL_PURPOSE, pooled ? "pool" : "miss"),
                 List.of(),
-                List.of(),
+                processes.agentArguments(),
                 null,
-                new ContainerSpec.Limits(limits.memoryBytes(), (long) (limits.cpus() * 1e9), limits.pids(),
+                new ContainerSpec.Limits(limits.memoryBytes(), (long) (limits.cpus() * 1e9), processes.pidsCgroup(),
                         Math.min(limits.tmpfsBytes(), 64L << 20)),
                 true,
                 Map.of("/workspace", "rw,exec,nosuid,nodev," + tmpfsSize + userOwned,
@@ -47,7 +74,7 @@ final class SandboxBlueprint {
                 "none",
                 AGENT_CAPABILITIES,
                 true,
-                settings.ociRuntime().orElse(null),
+                ociRuntime,
                 true);
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * Code that tries to get out of its sandbox, raise its privileges or tamper with what the pool runs
  * inside the container. Each attempt is refused, and the one container of the pool keeps serving.
  */
+@Tag(RunningServer.HOSTILE)
 class EscapeIT {
     private static RunningServer server;
 

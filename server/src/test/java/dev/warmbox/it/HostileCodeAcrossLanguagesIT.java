@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * container of its pool: every program gets a clear answer, and afterwards the same container (or its
  * replacement) serves the next request and the engine holds exactly the pools' containers.
  */
+@Tag(RunningServer.HOSTILE)
 class HostileCodeAcrossLanguagesIT {
     private static RunningServer server;
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * gets a clear answer, and afterwards the server serves the next request and the engine holds exactly
  * the pool's container again.
  */
+@Tag(RunningServer.HOSTILE)
 class HostileCodeIT {
     private static RunningServer server;
 
@@ -48,6 +50,33 @@ class HostileCodeIT {
         JsonNode r = run("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", 2000);
         assertThat(r.get("timed_out").asBoolean()).as("answer: %s", r).isTrue();
         assertThat(r.get("signal").asText()).isEqualTo("SIGKILL");
+    }
+
+    @Test
+    void theUsersProcessesAreBoundedByThePidsLimit() {
+        // Forks children that wait until the program ends, up to 1000, and counts them: the limit (64)
+        // must stop it well before, under runc (the pids cgroup) and under gVisor (RLIMIT_NPROC in its kernel).
+        JsonNode r = run("""
+                import os, sys
+                children = 0
+                r, w = os.pipe()
+                for _ in range(1000):
+                    try:
+                        pid = os.fork()
+                    except OSError:
+                        break
+                    if pid == 0:
+                        os.close(w)
+                        os.read(r, 1)
+                        os._exit(0)
+                    children += 1
+                print(children)
+                sys.stdout.flush()
+                os.close(w)
+                """, 10000);
+        assertThat(r.get("exit_code").asInt()).as("answer: %s", r).isZero();
+        assertThat(r.get("stdout").asText().trim()).as("children the program could start").matches("\\d+");
+        assertThat(Integer.parseInt(r.get("stdout").asText().trim())).as("answer: %s", r).isBetween(8, 63);
     }
 
     @Test

@@ -112,12 +112,41 @@ public final class PrivateEngine implements AutoCloseable {
         return "warmbox/runtime-" + language + ":latest";
     }
 
-    /** Copies the images this engine lacks from the machine's engine; fails when one cannot be copied. */
+    /**
+     * Copies the images this engine lacks from the machine's engine, in one {@code docker save | docker load}
+     * so that layers they share cross once; fails when one cannot be copied.
+     */
     public synchronized PrivateEngine load(String... images) {
-        for (String image : images) {
-            if (!client.imageExists(image)) copyFromMachine(image);
-        }
+        List<String> missing = java.util.Arrays.stream(images).filter(image -> !client.imageExists(image)).toList();
+        if (!missing.isEmpty()) copyFromMachine(missing);
         return this;
+    }
+
+    private static PrivateEngine gvisor;
+
+    /**
+     * The JVM's one private engine with gVisor's runsc registered and the four runtime images loaded,
+     * for the suite's run of the hostile-code classes under gVisor (see {@link RunningServer}); started
+     * at the first call, stopped and removed at JVM exit by its shutdown hook. Fails, never skips, when
+     * runsc is not installed.
+     */
+    static synchronized PrivateEngine gvisor() {
+        if (gvisor != null) return gvisor;
+        if (!Files.isExecutable(RUNSC)) {
+            throw new AssertionError("the suite's gVisor run needs runsc at " + RUNSC + ", which is not installed "
+                    + "(Debian: apt-get install runsc; ./scripts/test.sh installs it)");
+        }
+        PrivateEngine engine = start();
+        try {
+            if (!engine.docker("info", "--format", "{{json .Runtimes}}").contains("\"runsc\"")) {
+                throw new AssertionError("the private engine did not register runsc from its daemon.json");
+            }
+            engine.load(java.util.stream.Stream.of("python", "javascript", "go", "java").map(PrivateEngine::runtimeImage).toArray(String[]::new));
+        } catch (RuntimeException | Error e) {
+            engine.close();
+            throw e;
+        }
+        return gvisor = engine;
     }
 
     /** Runs the docker CLI against this engine and returns its output; fails the test when the command fails. */
@@ -218,8 +247,11 @@ public final class PrivateEngine implements AutoCloseable {
         }
     }
 
-    private void copyFromMachine(String image) {
-        ProcessBuilder save = new ProcessBuilder("docker", "save", image)
+    private void copyFromMachine(List<String> images) {
+        String image = String.join(" ", images);
+        List<String> saveCommand = new ArrayList<>(List.of("docker", "save"));
+        saveCommand.addAll(images);
+        ProcessBuilder save = new ProcessBuilder(saveCommand)
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("save.log").toFile()));
         ProcessBuilder load = new ProcessBuilder("docker", "-H", dockerHost, "load", "--quiet").redirectErrorStream(true);
         try {
@@ -243,7 +275,9 @@ public final class PrivateEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while copying " + image, e);
         }
-        if (!client.imageExists(image)) throw new AssertionError(image + " is not on the private engine after docker load");
+        for (String loaded : images) {
+            if (!client.imageExists(loaded)) throw new AssertionError(loaded + " is not on the private engine after docker load");
+        }
     }
 
     /** dockerd stops its managed containerd; should it not have (dockerd killed), this one is ours to stop. */
@@ -333,7 +367,7 @@ public final class PrivateEngine implements AutoCloseable {
 
     private static String daemonJson() {
         return Files.isExecutable(RUNSC)
-                ? "{\"runtimes\":{\"runsc\":{\"path\":\"" + RUNSC + "\",\"runtimeArgs\":[\"--network=none\"]}}}\n"
+                ? "{\"runtimes\":{\"runsc\":{\"path\":\"" + RUNSC + "\",\"runtimeArgs\":[\"--network=none\",\"--host-uds=all\"]}}}\n"
                 : "{}\n";
     }
 

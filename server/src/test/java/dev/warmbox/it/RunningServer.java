@@ -37,7 +37,18 @@ public final class RunningServer implements AutoCloseable {
     private final DockerContainerProvider engine;
     private final boolean ownsEngineClient;
 
+    /**
+     * The OCI runtime the suite's second run of the hostile-code classes asks for ({@code -Dwarmbox.it.ociRuntime=runsc},
+     * set by failsafe's {@code hostile-code-under-gvisor} execution): its servers drive a private engine
+     * with runsc registered, so the engine the suite found is never reconfigured.
+     */
+    /** The tag of the classes the suite runs under every runtime: code written to break out or bring a sandbox down. */
+    public static final String HOSTILE = "hostile";
+
+    static final String SUITE_RUNTIME = System.getProperty("warmbox.it.ociRuntime", "");
+
     public RunningServer(Map<String, String> overrides) {
+        overrides = underTheSuitesRuntime(overrides);
         ownsEngineClient = overrides.containsKey("DOCKER_HOST");
         if (ownsEngineClient) {
             engine = new DockerContainerProvider(overrides.get("DOCKER_HOST"));
@@ -67,6 +78,15 @@ public final class RunningServer implements AutoCloseable {
         if (ociRuntime != null && !ociRuntime.isBlank()) env.put("WARMBOX_OCI_RUNTIME", ociRuntime);
         env.putAll(overrides);
         warmbox = Warmbox.start(WarmboxConfig.fromEnvironment(env), Clock.systemUTC());
+    }
+
+    private static Map<String, String> underTheSuitesRuntime(Map<String, String> overrides) {
+        if (SUITE_RUNTIME.isEmpty() || overrides.containsKey("DOCKER_HOST")) return overrides;
+        if (!SUITE_RUNTIME.equals("runsc")) throw new AssertionError("warmbox.it.ociRuntime knows only runsc, not " + SUITE_RUNTIME);
+        Map<String, String> underGvisor = new HashMap<>(overrides);
+        underGvisor.put("DOCKER_HOST", PrivateEngine.gvisor().dockerHost());
+        underGvisor.put("WARMBOX_OCI_RUNTIME", "runsc");
+        return underGvisor;
     }
 
     public static String newInstanceId() {

@@ -1,0 +1,44 @@
+package dev.warmbox.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.warmbox.config.WarmboxConfig;
+import dev.warmbox.provider.ContainerSpec;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SandboxBlueprintTest {
+    private static ContainerSpec spec(String ociRuntime, String pids) {
+        WarmboxConfig config = WarmboxConfig.fromEnvironment(Map.of("WARMBOX_API_KEY", "wb_test_key", "WARMBOX_PIDS_LIMIT", pids));
+        SandboxSettings settings = SandboxSettings.from(config);
+        settings = new SandboxSettings(settings.instanceId(), settings.runDir(), settings.imagePrefix(),
+                Optional.ofNullable(ociRuntime), settings.limits());
+        return SandboxBlueprint.spec(settings, Language.PYTHON, "wb-test", Path.of("/tmp/agent"), true);
+    }
+
+    @Test
+    void onASharedKernelThePidsCgroupIsTheLimitAndTheAgentSetsNoRlimit() {
+        ContainerSpec spec = spec(null, "64");
+        assertThat(spec.limits().pidsLimit()).isEqualTo(64);
+        assertThat(spec.command()).as("RLIMIT_NPROC would count every sandbox of the host together").isEmpty();
+    }
+
+    @Test
+    void underGvisorTheAgentBoundsTheUserAndTheCgroupKeepsOnlyABackstop() {
+        for (String runtime : new String[] {"runsc", "runsc-kvm"}) {
+            ContainerSpec spec = spec(runtime, "64");
+            assertThat(spec.command()).as(runtime).containsExactly("-user-processes", "64");
+            assertThat(spec.limits().pidsLimit()).as("gVisor holds about 8 host threads per user process")
+                    .isEqualTo(64 * SandboxBlueprint.GVISOR_HOST_THREADS_PER_PROCESS + SandboxBlueprint.GVISOR_HOST_THREADS_IDLE);
+            assertThat(spec.ociRuntime()).isEqualTo(runtime);
+        }
+    }
+
+    @Test
+    void noPidsLimitMeansNoneAnywhere() {
+        assertThat(SandboxBlueprint.ProcessLimit.of(0, "runsc")).isEqualTo(new SandboxBlueprint.ProcessLimit(0, java.util.List.of()));
+        assertThat(SandboxBlueprint.ProcessLimit.of(0, null)).isEqualTo(new SandboxBlueprint.ProcessLimit(0, java.util.List.of()));
+    }
+}
