@@ -26,6 +26,14 @@ public final class FakeSandboxes implements Sandboxes {
     /** When set, health checks wait for it: a test can hold a sandbox "under check". */
     public volatile java.util.concurrent.CountDownLatch checkGate;
     public volatile boolean engineUp = true;
+    /** Checks of these sandboxes wait for their latch (after {@link #checkGate}): a check stalled to its timeout. */
+    public final Map<Sandbox, java.util.concurrent.CountDownLatch> stalledChecks = new ConcurrentHashMap<>();
+    /** Checks of these sandboxes throw instead of answering. */
+    public final Set<Sandbox> throwingChecks = ConcurrentHashMap.newKeySet();
+    /** Sandboxes whose check has answered. */
+    public final Set<Sandbox> checked = ConcurrentHashMap.newKeySet();
+    public final AtomicInteger checksRunning = new AtomicInteger();
+    public final AtomicInteger mostChecksAtOnce = new AtomicInteger();
 
     public FakeSandboxes(Clock clock) {
         this.clock = clock;
@@ -67,15 +75,26 @@ public final class FakeSandboxes implements Sandboxes {
 
     @Override
     public Health check(Sandbox sandbox) {
-        var gate = checkGate;
-        if (gate != null) {
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        mostChecksAtOnce.accumulateAndGet(checksRunning.incrementAndGet(), Math::max);
+        try {
+            await(checkGate);
+            await(stalledChecks.get(sandbox));
+            if (throwingChecks.contains(sandbox)) throw new IllegalStateException("fake check failure of " + sandbox);
+            Health health = unhealthy.contains(sandbox) ? Health.failed("made unhealthy by the test") : Health.OK;
+            checked.add(sandbox);
+            return health;
+        } finally {
+            checksRunning.decrementAndGet();
         }
-        return unhealthy.contains(sandbox) ? Health.failed("made unhealthy by the test") : Health.OK;
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch gate) {
+        if (gate == null) return;
+        try {
+            gate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
