@@ -34,6 +34,7 @@ as_root mkdir -p "$WARMBOX_RUN_DIR"
 rm -f "$PID_FILE"
 # Where this start's lines begin: a key generated at an earlier start is not shown again.
 LOG_OFFSET=$( [ -f "$LOG_FILE" ] && stat -c %s "$LOG_FILE" || echo 0)
+this_start() { tail -c +"$((LOG_OFFSET + 1))" "$LOG_FILE"; }
 log "starting warmbox on port $PORT (log: $LOG_FILE)"
 WARMBOX_PORT="$PORT" nohup "$JAVA_HOME/bin/java" -XX:+UseSerialGC -jar "$JAR" \
   >>"$LOG_FILE" 2>&1 &
@@ -41,12 +42,13 @@ echo $! >"$PID_FILE"
 
 for _ in $(seq 1 600); do
   running || { tail -n 20 "$LOG_FILE" >&2; die "warmbox stopped during start-up; the log above says why"; }
-  if curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; then
+  # Ready, and past its "listening" line: /health/ready can answer before the key banner is printed.
+  if curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && grep -q "warmbox listening on port" <<<"$(this_start)"; then
     log "warmbox is ready at http://127.0.0.1:$PORT with its pools warm"
-    this_start=$(tail -c +"$((LOG_OFFSET + 1))" "$LOG_FILE")
-    if grep -q "generated this admin key" <<<"$this_start"; then
+    started=$(this_start)
+    if grep -q "generated this admin key" <<<"$started"; then
       log "the admin key generated at first start (shown once, also in $LOG_FILE):"
-      grep -A3 "generated this admin key" <<<"$this_start" | grep -oE 'wb_[A-Za-z0-9_-]+' | tail -n1 >&2
+      grep -A3 "generated this admin key" <<<"$started" | grep -oE 'wb_[A-Za-z0-9_-]+' | tail -n1 >&2
     fi
     exit 0
   fi

@@ -36,14 +36,24 @@ public final class Main {
             System.exit(1);
             return;
         }
-        warmbox.generatedKey().ifPresent(key -> System.out.println("""
+        warmbox.generatedKey().ifPresent(key -> System.out.println(keyBanner(key)));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("warmbox-shutdown").unstarted(warmbox::close));
+        log.info(listening(warmbox.port()));
+    }
+
+    /** What a start that generated the admin key prints; scripts/start.sh shows the key it finds in it. */
+    public static String keyBanner(String key) {
+        return """
                 ================================================================
                 No API key was configured, so warmbox generated this admin key.
                 It is shown once; only its hash is stored. Keep it:
 
                     %s
-                ================================================================""".formatted(key)));
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("warmbox-shutdown").unstarted(warmbox::close));
-        log.info("warmbox listening on port {}", warmbox.port());
+                ================================================================""".formatted(key);
+    }
+
+    /** The last line of a start, after any key banner: scripts/start.sh waits for it as well as for /health/ready. */
+    public static String listening(int port) {
+        return "warmbox listening on port " + port;
     }
 }

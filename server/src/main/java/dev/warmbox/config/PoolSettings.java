@@ -11,6 +11,8 @@ import java.util.Map;
  * @param acquireWait     how long a queued request waits, at the least, for a sandbox coming back before a
  *                        fresh container is launched for it (the measured launch time counts too)
  * @param queueTimeout    how long a request waits in the queue at most; then it is refused with Retry-After
+ * @param maxConcurrentHealthChecks health checks of idle sandboxes run side by side in a round, at most this
+ *                        many at once, so one that stalls to its timeout delays none of the others
  * @param scaleUpWindow   how long demand must stay high before a pool grows to it
  * @param scaleDownWindow how long demand must stay low before a pool shrinks to it
  */
@@ -24,6 +26,7 @@ public record PoolSettings(
         Duration acquireWait,
         Duration queueTimeout,
         int maxConcurrentLaunches,
+        int maxConcurrentHealthChecks,
         Duration scaleUpWindow,
         Duration scaleDownWindow) {
 

@@ -81,6 +81,7 @@ public record WarmboxConfig(
                 v.millis("WARM_POOL_ACQUIRE_WAIT_MS", 100, 0, 60_000),
                 v.millis("WARM_POOL_QUEUE_TIMEOUT_MS", 30_000, 100, 600_000),
                 v.integer("WARM_POOL_MAX_CONCURRENT_LAUNCHES", 4, 1, 64),
+                v.integer("WARM_POOL_MAX_CONCURRENT_HEALTH_CHECKS", 16, 1, 256),
                 v.seconds("WARM_POOL_SCALE_UP_WINDOW", 2, 1, 3600),
                 v.seconds("WARM_POOL_SCALE_DOWN_WINDOW", 300, 1, 24 * 3600));
     }

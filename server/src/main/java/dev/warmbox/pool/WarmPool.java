@@ -248,21 +248,29 @@ final class WarmPool {
         }
     }
 
+    /** How many sandboxes are ready now: a housekeeping round checks this many, one {@link #checkNextIdle()} each. */
+    int idleCount() {
+        return rendezvous.readyCount();
+    }
+
     /**
-     * Checks every ready sandbox once: expired ones are recycled, unhealthy ones replaced. A sandbox
-     * under check is out of the ready set, so no request can get it meanwhile.
+     * Checks the least recently used ready sandbox: recycled when expired, replaced when unhealthy, else
+     * ready again. Under check it is out of the ready set, so no request can get it meanwhile; one that
+     * comes back after a request queued goes to that request.
      */
-    void maintain() {
-        for (int n = rendezvous.readyCount(); n > 0 && !closed; n--) {
-            checking.incrementAndGet();
-            try {
-                Ready ready = rendezvous.pollReady();
-                if (ready == null) break;
-                check(ready);
-            } finally {
-                checking.decrementAndGet();
-            }
+    void checkNextIdle() {
+        if (closed) return;
+        checking.incrementAndGet();
+        try {
+            Ready ready = rendezvous.pollReady();
+            if (ready != null) check(ready);
+        } finally {
+            checking.decrementAndGet();
         }
+    }
+
+    /** The rest of a housekeeping round, after its health checks: follows demand and refills what was removed. */
+    void maintain() {
         rescale(Double.NaN); // the CPU is read by the scaler's ticks only
         fill();
     }
@@ -274,7 +282,13 @@ final class WarmPool {
             retire(sandbox);
             return;
         }
-        Health health = sandboxes.check(sandbox);
+        Health health;
+        try {
+            health = sandboxes.check(sandbox);
+        } catch (RuntimeException e) {
+            // Out of the ready set and owned: it must go back or be replaced, never be lost.
+            health = Health.failed("the check itself failed: " + e.getMessage());
+        }
         if (health.healthy()) {
             offer(ready);
         } else {

@@ -6,6 +6,7 @@ import dev.warmbox.sandbox.Sandbox;
 import dev.warmbox.sandbox.Sandboxes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: background launches, scrubs and removals run on virtual threads named
  * {@code warmbox-pool-worker-N}; the housekeeper is one platform thread, {@code warmbox-housekeeper},
- * that runs every health-check interval and catches everything; the scaler, {@code warmbox-pool-scaler},
+ * that runs every health-check interval and catches everything, with the round's health checks on
+ * virtual threads named {@code warmbox-health-check-N} ({@link HealthChecks}); the scaler, {@code warmbox-pool-scaler},
  * moves each pool's target with its demand every 250 ms. All are stopped by {@link #close()}.
  */
 public final class WarmPools implements AutoCloseable {
@@ -40,6 +42,7 @@ public final class WarmPools implements AutoCloseable {
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("warmbox-pool-worker-", 0).factory());
     private final ScheduledExecutorService housekeeper = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-housekeeper").daemon(true).unstarted(r));
+    private final HealthChecks healthChecks;
     private final ScheduledExecutorService scaler = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-pool-scaler").daemon(true).unstarted(r));
 
@@ -52,6 +55,7 @@ public final class WarmPools implements AutoCloseable {
         this.cpuBusy = cpuBusy;
         this.settings = settings;
         this.sandboxes = sandboxes;
+        this.healthChecks = new HealthChecks(settings.maxConcurrentHealthChecks());
         Semaphore launchPermits = new Semaphore(settings.maxConcurrentLaunches());
         AcquirePolicy policy = new AcquirePolicy(settings.acquireWait(), settings.maxConcurrentLaunches());
         for (Language language : Language.values()) {
@@ -118,8 +122,22 @@ public final class WarmPools implements AutoCloseable {
         }
     }
 
-    /** Runs one housekeeping round now (the housekeeper does this every interval). */
+    /**
+     * Runs one housekeeping round now (the housekeeper does this every interval): every idle sandbox of
+     * every pool is checked, side by side up to WARM_POOL_MAX_CONCURRENT_HEALTH_CHECKS at once; then each
+     * pool follows demand and refills, and strays are swept.
+     */
     public void housekeep() {
+        List<Runnable> checks = new ArrayList<>();
+        for (WarmPool pool : pools.values()) {
+            for (int n = pool.idleCount(); n > 0; n--) checks.add(pool::checkNextIdle);
+        }
+        try {
+            healthChecks.runAll(checks);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return; // closing
+        }
         for (WarmPool pool : pools.values()) {
             try {
                 pool.maintain();
@@ -139,6 +157,7 @@ public final class WarmPools implements AutoCloseable {
     public void close() {
         scaler.shutdownNow();
         housekeeper.shutdownNow();
+        healthChecks.close();
         pools.values().forEach(WarmPool::close);
         // Real elapsed time, not the domain clock: this bounds how long the process takes to stop.
         long deadline = System.nanoTime() + settings.gracefulShutdown().toNanos();

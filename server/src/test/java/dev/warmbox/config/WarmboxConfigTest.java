@@ -22,6 +22,7 @@ class WarmboxConfigTest {
         assertThat(pools.containerTtl()).isEqualTo(Duration.ofSeconds(3600));
         assertThat(pools.healthCheckInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(pools.gracefulShutdown()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(pools.maxConcurrentHealthChecks()).as("health checks side by side in a round").isEqualTo(16);
     }
 
     @Test
@@ -67,6 +68,7 @@ class WarmboxConfigTest {
             "WARM_POOL_PYTHON_SIZE|-1|WARM_POOL_PYTHON_SIZE must be an integer from 0 to 100",
             "WARM_POOL_ENABLED|maybe|WARM_POOL_ENABLED must be true or false",
             "WARM_POOL_CONTAINER_TTL|0|WARM_POOL_CONTAINER_TTL must be an integer from 1",
+            "WARM_POOL_MAX_CONCURRENT_HEALTH_CHECKS|0|WARM_POOL_MAX_CONCURRENT_HEALTH_CHECKS must be an integer from 1 to 256",
             "WARMBOX_PORT|70000|WARMBOX_PORT must be an integer from 0 to 65535",
             "WARMBOX_MEMORY_LIMIT|lots|WARMBOX_MEMORY_LIMIT must be a size",
             "WARMBOX_CPU_LIMIT|0|WARMBOX_CPU_LIMIT must be a number",

@@ -91,11 +91,7 @@ class DevEnvironmentIT {
         // A lead time of 1 s keeps the autoscaler's target at minSize whatever the claims: scaling is DevEnvScalingIT's.
         Map<String, String> env = new java.util.HashMap<>(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "0", "DEVENV_RECONCILE_INTERVAL", "1",
                 "DEVENV_LEAD_TIME", "1"));
-        if (previous != null) {
-            env.put("WARMBOX_INSTANCE_ID", previous.instanceId);
-            env.put("WARMBOX_DB_PATH", previous.stateDir.resolve("warmbox.db").toString());
-        }
-        return new RunningServer(env);
+        return previous == null ? new RunningServer(env) : previous.restartedWith(env);
     }
 
     @AfterAll

@@ -95,11 +95,12 @@ class PoolLifecycleIT {
 
     @Test
     void shutdownRemovesEveryContainerOfTheServer() {
-        RunningServer server = new RunningServer(Map.of());
-        Awaits.warm(server);
-        assertThat(server.containers()).as("one per runtime").hasSize(4);
-        server.warmbox.close();
-        assertThat(server.containers()).as("nothing left after shutdown").isEmpty();
+        try (RunningServer server = new RunningServer(Map.of())) {
+            Awaits.warm(server);
+            assertThat(server.containers()).as("one per runtime").hasSize(4);
+            server.warmbox.close();
+            assertThat(server.containers()).as("nothing left after shutdown").isEmpty();
+        }
     }
 
     @Test

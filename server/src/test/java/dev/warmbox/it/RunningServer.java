@@ -16,14 +16,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * A real warmbox for integration tests: real engine, real SQLite file, real HTTP on a loopback port.
- * Each server gets its own instance id, so its containers are told apart from any other server's.
+ * Each server gets its own instance id, so its containers are told apart from any other server's, and
+ * its own state directory (database, run directory), deleted when it closes.
  */
 public final class RunningServer implements AutoCloseable {
     public static final String API_KEY = "wb_integration_test_key";
@@ -36,32 +39,53 @@ public final class RunningServer implements AutoCloseable {
     /** The engine this server drives: the machine's, or the one its DOCKER_HOST override names (a {@link PrivateEngine}). */
     private final DockerContainerProvider engine;
     private final boolean ownsEngineClient;
+    /** The DOCKER_HOST override, or null for the machine's engine. */
+    private final String dockerHost;
+    /** Set once {@link #restartedWith} passed the instance id and state directory on: they are no longer this server's. */
+    private volatile boolean handedOver;
+
+    /** The tag of the classes the suite runs under every runtime: code written to break out or bring a sandbox down. */
+    public static final String HOSTILE = "hostile";
 
     /**
      * The OCI runtime the suite's second run of the hostile-code classes asks for ({@code -Dwarmbox.it.ociRuntime=runsc},
      * set by failsafe's {@code hostile-code-under-gvisor} execution): its servers drive a private engine
      * with runsc registered, so the engine the suite found is never reconfigured.
      */
-    /** The tag of the classes the suite runs under every runtime: code written to break out or bring a sandbox down. */
-    public static final String HOSTILE = "hostile";
-
     static final String SUITE_RUNTIME = System.getProperty("warmbox.it.ociRuntime", "");
 
     public RunningServer(Map<String, String> overrides) {
-        overrides = underTheSuitesRuntime(overrides);
-        ownsEngineClient = overrides.containsKey("DOCKER_HOST");
-        if (ownsEngineClient) {
-            engine = new DockerContainerProvider(overrides.get("DOCKER_HOST"));
-        } else {
-            Engine.requireAvailable();
-            engine = Engine.provider();
-        }
+        this(underTheSuitesRuntime(overrides), newStateDir());
+    }
+
+    /** Starts on {@code stateDir}, which it owns from here: deleted when it closes, or now if it cannot start. */
+    private RunningServer(Map<String, String> overrides, Path stateDir) {
+        this.stateDir = stateDir;
+        dockerHost = overrides.get("DOCKER_HOST");
+        ownsEngineClient = dockerHost != null;
         instanceId = overrides.getOrDefault("WARMBOX_INSTANCE_ID", newInstanceId());
+        DockerContainerProvider provider = null;
         try {
-            stateDir = Files.createTempDirectory("warmbox-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            if (ownsEngineClient) {
+                provider = new DockerContainerProvider(dockerHost);
+            } else {
+                Engine.requireAvailable();
+                provider = Engine.provider();
+            }
+            warmbox = Warmbox.start(WarmboxConfig.fromEnvironment(environment(overrides, stateDir, instanceId)), Clock.systemUTC());
+        } catch (RuntimeException | Error e) {
+            if (ownsEngineClient && provider != null) provider.close();
+            try {
+                deleteRecursively(stateDir);
+            } catch (UncheckedIOException undeleted) {
+                e.addSuppressed(undeleted);
+            }
+            throw e;
         }
+        engine = provider;
+    }
+
+    private static Map<String, String> environment(Map<String, String> overrides, Path stateDir, String instanceId) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "WARMBOX_PORT", "0",
                 "WARMBOX_BIND_ADDRESS", "127.0.0.1",
@@ -77,7 +101,29 @@ public final class RunningServer implements AutoCloseable {
         String ociRuntime = System.getenv("WARMBOX_OCI_RUNTIME");
         if (ociRuntime != null && !ociRuntime.isBlank()) env.put("WARMBOX_OCI_RUNTIME", ociRuntime);
         env.putAll(overrides);
-        warmbox = Warmbox.start(WarmboxConfig.fromEnvironment(env), Clock.systemUTC());
+        return env;
+    }
+
+    /**
+     * A server on this one's database, run directory and instance id, as after a restart; this one's
+     * {@link #warmbox} must be closed first. The state directory passes to the new server, which deletes it
+     * when it closes; closing this one afterwards then touches neither it nor the new server's containers.
+     */
+    public RunningServer restartedWith(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(overrides);
+        env.put("WARMBOX_INSTANCE_ID", instanceId);
+        if (dockerHost != null && !SUITE_RUNTIME.isEmpty()) env = new HashMap<>(underTheSuitesRuntime(env));
+        if (dockerHost != null) env.putIfAbsent("DOCKER_HOST", dockerHost);
+        handedOver = true;
+        return new RunningServer(env, stateDir);
+    }
+
+    private static Path newStateDir() {
+        try {
+            return Files.createTempDirectory("warmbox-it-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Map<String, String> underTheSuitesRuntime(Map<String, String> overrides) {
@@ -177,10 +223,26 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
+    /** Stops the server, removes its containers and deletes its state directory (unless handed over by a restart). */
     @Override
     public void close() {
-        warmbox.close();
-        for (ContainerState leftover : containers()) engine.remove(leftover.id());
-        if (ownsEngineClient) engine.close();
+        try {
+            warmbox.close();
+            if (!handedOver) {
+                for (ContainerState leftover : containers()) engine.remove(leftover.id());
+            }
+        } finally {
+            if (ownsEngineClient) engine.close();
+            if (!handedOver) deleteRecursively(stateDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> entries = Files.walk(dir)) {
+            for (Path entry : entries.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(entry);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete the test server's state directory " + dir, e);
+        }
     }
 }

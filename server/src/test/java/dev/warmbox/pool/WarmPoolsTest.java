@@ -27,6 +27,8 @@ class WarmPoolsTest {
     private WarmPools pools;
     /** How busy the fake machine's CPUs are, as the scaler reads it. */
     private volatile double cpuBusy = 0.2;
+    /** WARM_POOL_MAX_CONCURRENT_HEALTH_CHECKS of the pools {@link #start} makes. */
+    private int healthCheckBound = 16;
 
     @AfterEach
     void close() {
@@ -41,7 +43,7 @@ class WarmPoolsTest {
         var sizes = Map.of("python", size, "javascript", size, "go", size, "java", size);
         var maxSizes = Map.of("python", maxSize, "javascript", maxSize, "go", maxSize, "java", maxSize);
         pools = new WarmPools(new PoolSettings(enabled, sizes, maxSizes, TTL, Duration.ofHours(1), Duration.ofSeconds(2),
-                Duration.ofSeconds(5), queueTimeout, 4, Duration.ofSeconds(2), Duration.ofSeconds(5)), sandboxes, clock,
+                Duration.ofSeconds(5), queueTimeout, 4, healthCheckBound, Duration.ofSeconds(2), Duration.ofSeconds(5)), sandboxes, clock,
                 () -> cpuBusy);
         pools.start();
         return pools;
@@ -195,6 +197,56 @@ class WarmPoolsTest {
         assertThat(sandboxes.destroyed).contains(sick);
         assertThat(pools.view(Language.JAVASCRIPT).healthFailures()).isEqualTo(1);
         await().atMost(DEADLINE).until(() -> pools.view(Language.JAVASCRIPT).available() == 2);
+    }
+
+    @Test
+    void aStalledHealthCheckDelaysNoOtherCheckAndNoMoreThanTheBoundRunAtOnce() throws Exception {
+        healthCheckBound = 3;
+        start(true, 2);
+        awaitWarm();
+        Sandbox stalled = someLive(Language.PYTHON);
+        Sandbox sick = someLive(Language.JAVASCRIPT);
+        CountDownLatch paused = new CountDownLatch(1);
+        sandboxes.stalledChecks.put(stalled, paused);
+        sandboxes.unhealthy.add(sick);
+        sandboxes.checkGate = new CountDownLatch(1);
+
+        Thread round = Thread.ofPlatform().start(pools::housekeep);
+        await().atMost(DEADLINE).until(() -> sandboxes.checksRunning.get() >= 3);
+        sandboxes.checkGate.countDown();
+
+        // Well within the agent's 5 s a stalled check takes: the others are not queued behind it.
+        await().atMost(Duration.ofSeconds(2)).until(() -> sandboxes.checked.size() == 7);
+        assertThat(sandboxes.destroyed).as("the unhealthy sandbox is replaced while the stalled check still runs").contains(sick);
+        assertThat(pools.view(Language.JAVASCRIPT).healthFailures()).isEqualTo(1);
+        assertThat(pools.view(Language.PYTHON).available()).as("only the stalled sandbox is out of the ready set").isEqualTo(1);
+        assertThat(round.isAlive()).as("the round ends with its last check").isTrue();
+
+        paused.countDown();
+        round.join(DEADLINE.toMillis());
+        assertThat(round.isAlive()).isFalse();
+        assertThat(sandboxes.mostChecksAtOnce.get()).as("checks at once, never above WARM_POOL_MAX_CONCURRENT_HEALTH_CHECKS").isEqualTo(3);
+        assertThat(pools.view(Language.PYTHON).available()).as("the stalled one answered healthy and is ready again").isEqualTo(2);
+        await().atMost(DEADLINE).until(() -> pools.view(Language.JAVASCRIPT).available() == 2);
+    }
+
+    @Test
+    void aHealthCheckThatThrowsFailsAloneAndItsSandboxIsReplaced() {
+        start(true, 2);
+        awaitWarm();
+        Sandbox broken = someLive(Language.GO);
+        sandboxes.throwingChecks.add(broken);
+
+        pools.housekeep();
+
+        assertThat(sandboxes.checked).as("every other sandbox of every pool was checked").hasSize(7);
+        assertThat(sandboxes.destroyed).as("the sandbox whose check failed is not kept, nor lost").containsExactly(broken);
+        assertThat(pools.view(Language.GO).healthFailures()).isEqualTo(1);
+        await().atMost(DEADLINE).until(() -> pools.view(Language.GO).available() == 2 && pools.view(Language.GO).size() == 2);
+    }
+
+    private Sandbox someLive(Language language) {
+        return sandboxes.live.stream().filter(s -> s.language() == language).findFirst().orElseThrow();
     }
 
     @Test

@@ -2,13 +2,19 @@ package dev.warmbox.sandbox;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** In-memory sandboxes for unit tests of pool logic: no engine, but every call is recorded and steerable. */
+/**
+ * In-memory sandboxes for unit tests of pool logic: no engine, but every call is recorded and steerable.
+ * It passes {@link SandboxesContract} as {@link DockerSandboxes} does: jobs run {@link FakePython} against
+ * each sandbox's own files, a reset empties them, and a sandbox stopped from outside or destroyed fails its
+ * check, its jobs (unreachable) and its reset.
+ */
 public final class FakeSandboxes implements Sandboxes {
     private final Clock clock;
     private final AtomicInteger sequence = new AtomicInteger();
@@ -26,6 +32,19 @@ public final class FakeSandboxes implements Sandboxes {
     /** When set, health checks wait for it: a test can hold a sandbox "under check". */
     public volatile java.util.concurrent.CountDownLatch checkGate;
     public volatile boolean engineUp = true;
+    /** Checks of these sandboxes wait for their latch (after {@link #checkGate}): a check stalled to its timeout. */
+    public final Map<Sandbox, java.util.concurrent.CountDownLatch> stalledChecks = new ConcurrentHashMap<>();
+    /** Checks of these sandboxes throw instead of answering. */
+    public final Set<Sandbox> throwingChecks = ConcurrentHashMap.newKeySet();
+    /** Sandboxes whose check has answered. */
+    public final Set<Sandbox> checked = ConcurrentHashMap.newKeySet();
+    /** Sandboxes whose container was stopped from outside (an operator, the OOM killer). */
+    public final Set<Sandbox> stopped = ConcurrentHashMap.newKeySet();
+    /** Containers of this server that no live sandbox is, as a removal that failed leaves them. */
+    public final Set<String> strays = ConcurrentHashMap.newKeySet();
+    private final Map<Sandbox, Map<String, String>> files = new ConcurrentHashMap<>();
+    public final AtomicInteger checksRunning = new AtomicInteger();
+    public final AtomicInteger mostChecksAtOnce = new AtomicInteger();
 
     public FakeSandboxes(Clock clock) {
         this.clock = clock;
@@ -55,45 +74,77 @@ public final class FakeSandboxes implements Sandboxes {
 
     @Override
     public Outcome execute(Sandbox sandbox, Job job) {
-        if (!live.contains(sandbox)) throw new SandboxException("gone", null, true);
-        return new Outcome(null, new StepResult("ok\n", "", 0, null, false, false, 1), "fake 1.0");
+        if (!live.contains(sandbox) || stopped.contains(sandbox)) {
+            throw new SandboxException("agent of " + sandbox + " is unreachable", null, true);
+        }
+        Map<String, String> own = files.computeIfAbsent(sandbox, s -> new ConcurrentHashMap<>());
+        own.put(job.language().sourceFile(job.code()), job.code());
+        job.files().forEach(f -> own.put(f.name(), f.content()));
+        return new Outcome(null, FakePython.run(job, own), "fake 1.0");
     }
 
     @Override
     public boolean reset(Sandbox sandbox) {
         resets.incrementAndGet();
-        return !unscrubbable.contains(sandbox);
+        if (!live.contains(sandbox) || stopped.contains(sandbox) || unscrubbable.contains(sandbox)) return false;
+        files.remove(sandbox);
+        return true;
     }
 
     @Override
     public Health check(Sandbox sandbox) {
-        var gate = checkGate;
-        if (gate != null) {
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        mostChecksAtOnce.accumulateAndGet(checksRunning.incrementAndGet(), Math::max);
+        try {
+            await(checkGate);
+            await(stalledChecks.get(sandbox));
+            if (throwingChecks.contains(sandbox)) throw new IllegalStateException("fake check failure of " + sandbox);
+            Health health = !live.contains(sandbox) ? Health.failed("container is gone")
+                    : stopped.contains(sandbox) ? Health.failed("container is exited")
+                    : unhealthy.contains(sandbox) ? Health.failed("made unhealthy by the test") : Health.OK;
+            checked.add(sandbox);
+            return health;
+        } finally {
+            checksRunning.decrementAndGet();
         }
-        return unhealthy.contains(sandbox) ? Health.failed("made unhealthy by the test") : Health.OK;
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch gate) {
+        if (gate == null) return;
+        try {
+            gate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
     public void destroy(Sandbox sandbox) {
+        files.remove(sandbox);
         if (live.remove(sandbox)) destroyed.add(sandbox);
     }
 
     @Override
     public List<String> removeLeftovers() {
-        List<String> names = live.stream().map(Sandbox::name).toList();
+        List<String> names = new ArrayList<>(live.stream().map(Sandbox::name).toList());
         live.forEach(this::destroy);
+        names.addAll(strays);
+        strays.clear();
         return names;
     }
 
     @Override
     public List<String> sweepStrays() {
         sweeps.incrementAndGet();
-        return List.of();
+        List<String> removed = List.copyOf(strays);
+        strays.removeAll(removed);
+        return removed;
+    }
+
+    /** Leaves a container of this server that no live sandbox is; returns its name. */
+    public String leaveStray() {
+        String name = "fake-stray-" + sequence.incrementAndGet();
+        strays.add(name);
+        return name;
     }
 
     @Override
