@@ -79,7 +79,7 @@ public final class Warmbox implements AutoCloseable {
 
             ExecutionService executions = new ExecutionService(config.limits(), pools, sandboxes, metrics);
             DevEnvMetrics devEnvMetrics = new DevEnvMetrics();
-            devEnvironments = remember(new DevEnvironments(database, provider, json, config.devEnv(), config.instanceId(), devEnvMetrics, clock));
+            devEnvironments = remember(new DevEnvironments(database, provider, json, config.limits().maxRequestBytes(), config.devEnv(), config.instanceId(), devEnvMetrics, clock));
             devEnvMetrics.bindTo(registry);
             HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry, devEnvironments);
             Routing environments = routing.orElse(new Routing(devEnvironments.routes(), devEnvironments.accessTokens()));

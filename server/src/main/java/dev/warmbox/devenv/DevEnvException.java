@@ -5,7 +5,7 @@ package dev.warmbox.devenv;
  * (in one place, HttpApi); the code and message go to the client as they are.
  */
 public final class DevEnvException extends RuntimeException {
-    public enum Kind { INVALID, FORBIDDEN, NOT_FOUND, CONFLICT, CAPACITY }
+    public enum Kind { INVALID, TOO_LARGE, FORBIDDEN, NOT_FOUND, CONFLICT, CAPACITY }
 
     private final Kind kind;
     private final String code;
@@ -27,6 +27,11 @@ public final class DevEnvException extends RuntimeException {
     /** A field of a request is missing or wrong; the message starts with the field's name. */
     public static DevEnvException invalid(String field, String problem) {
         return new DevEnvException(Kind.INVALID, "invalid_request", field + " " + problem);
+    }
+
+    /** A body or one of its values is over a limit; the message names the value and the limit. */
+    public static DevEnvException tooLarge(String message) {
+        return new DevEnvException(Kind.TOO_LARGE, "payload_too_large", message);
     }
 
     public static DevEnvException notFound(String what, String id) {

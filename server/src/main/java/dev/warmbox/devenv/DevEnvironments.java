@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * resets, personalization, prebuilds) and the reconciler's one thread; both stop in {@link #close()}.
  */
 public final class DevEnvironments implements AutoCloseable {
-    private final ObjectMapper json;
+    private final Fields.Reader bodies;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("warmbox-devenv-worker-", 0).factory());
     private final DevEnvSettings settings;
     private final Catalog catalog;
@@ -36,21 +36,22 @@ public final class DevEnvironments implements AutoCloseable {
     private final Seeds seeds;
     private final CatalogDeletion deletion;
 
-    public DevEnvironments(Database database, ContainerProvider provider, ObjectMapper json, DevEnvSettings settings, String instanceId,
-                           DevEnvMetrics metrics, Clock clock) {
+    /** @param maxBodyBytes the largest request body (the 413s name it); values within it are refused by their own limits */
+    public DevEnvironments(Database database, ContainerProvider provider, ObjectMapper json, long maxBodyBytes, DevEnvSettings settings,
+                           String instanceId, DevEnvMetrics metrics, Clock clock) {
         this.settings = settings;
-        this.json = json;
+        this.bodies = new Fields.Reader(maxBodyBytes);
         Blueprint blueprint = new Blueprint(instanceId, settings);
         InstanceEngine engine = new InstanceEngine(provider, blueprint, settings);
         WarmPoolStore poolStore = new WarmPoolStore(database);
         store = new EnvironmentStore(database);
-        catalog = new Catalog(database, json, provider, clock);
+        catalog = new Catalog(database, json, bodies, provider, clock);
         SnapshotCollector snapshots = new SnapshotCollector(database, provider, blueprint);
         // The reconciler is built last, but prebuilds must wake it when a snapshot is ready.
         Runnable[] wake = {() -> { }};
         prebuilds = new Prebuilds(database, catalog, poolStore, provider, blueprint, engine, workers, clock, () -> wake[0].run());
         InFlight inFlight = new InFlight();
-        environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock, inFlight);
+        environments = new Environments(bodies, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock, inFlight);
         Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock, inFlight,
                 environments::personalize, environments::fail);
         DevEnvSettings.Scaling scaling = settings.scaling();
@@ -60,7 +61,7 @@ public final class DevEnvironments implements AutoCloseable {
                 new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail, snapshots, inFlight);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler);
-        pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
+        pools = new WarmPoolService(bodies, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
         seeds = new Seeds(json, catalog, pools, poolStore);
         deletion = new CatalogDeletion(database, catalog, snapshots);
         metrics.countFrom(this::countByState);
@@ -140,7 +141,7 @@ public final class DevEnvironments implements AutoCloseable {
 
     public Object startPrebuild(Principal who, String projectId, byte[] body) {
         admin(who);
-        Fields f = Fields.parse(json, body, java.util.Set.of("environmentClassId"));
+        Fields f = bodies.read(body, java.util.Set.of("environmentClassId"));
         return prebuilds.start(projectId, f.requiredText("environmentClassId"));
     }
 

@@ -1,6 +1,5 @@
 package dev.warmbox.devenv;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warmbox.devenv.catalog.Catalog;
 import dev.warmbox.devenv.catalog.EnvironmentClass;
 import dev.warmbox.devenv.catalog.Project;
@@ -34,7 +33,7 @@ final class Environments implements Routes, AccessTokens {
     private static final Logger log = LoggerFactory.getLogger(Environments.class);
     private static final Set<String> CREATE_FIELDS = Set.of("projectId", "environmentClassId", "secrets", "env");
 
-    private final ObjectMapper json;
+    private final Fields.Reader bodies;
     private final Catalog catalog;
     private final WarmPoolStore pools;
     private final Prebuilds prebuilds;
@@ -53,9 +52,9 @@ final class Environments implements Routes, AccessTokens {
     /** What personalization needs, from the claim until it ran. */
     private record Pending(Map<String, String> secrets, Map<String, String> env, long claimedAtNanos, boolean warm, Instant instanceReadyAt) {}
 
-    Environments(ObjectMapper json, Catalog catalog, WarmPoolStore pools, Prebuilds prebuilds, EnvironmentStore store, InstanceEngine engine,
+    Environments(Fields.Reader bodies, Catalog catalog, WarmPoolStore pools, Prebuilds prebuilds, EnvironmentStore store, InstanceEngine engine,
                  DevEnvMetrics metrics, ExecutorService workers, Clock clock, InFlight inFlight) {
-        this.json = json;
+        this.bodies = bodies;
         this.catalog = catalog;
         this.pools = pools;
         this.prebuilds = prebuilds;
@@ -92,7 +91,7 @@ final class Environments implements Routes, AccessTokens {
     }
 
     EnvironmentView create(Principal principal, byte[] body, String baseUrl) {
-        Fields f = Fields.parse(json, body, CREATE_FIELDS);
+        Fields f = bodies.read(body, CREATE_FIELDS);
         Project project = catalog.project(f.requiredText("projectId"), "projectId");
         EnvironmentClass environmentClass = catalog.environmentClass(f.requiredText("environmentClassId"), "environmentClassId");
         Map<String, String> secrets = f.variables("secrets");

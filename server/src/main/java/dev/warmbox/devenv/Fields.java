@@ -1,7 +1,11 @@
 package dev.warmbox.devenv;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warmbox.config.Limits;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,10 +14,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Reads a JSON request body field by field; every error names the field and says what is wrong. */
+/**
+ * Reads a JSON request body field by field; every error names the field and says what is wrong. A value
+ * over its limit (a text's length, an array's or object's entries) is a 413 naming the limit; a wrong one
+ * is a 400.
+ */
 public final class Fields {
     public static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    private static final int MAX_TEXT = 16 * 1024;
+    static final int MAX_TEXT = 16 * 1024;
+    private static final int MAX_VARIABLES = 256;
 
     private final JsonNode body;
     private final String prefix;
@@ -23,21 +32,49 @@ public final class Fields {
         this.prefix = prefix;
     }
 
-    public static Fields parse(ObjectMapper json, byte[] bytes, Set<String> known) {
-        JsonNode body;
-        try {
-            body = bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes);
-        } catch (IOException e) {
-            throw new DevEnvException(DevEnvException.Kind.INVALID, "invalid_request", "the body is not valid JSON");
+    /**
+     * Reads bodies for every room. Jackson's own ceilings (a 20 M-character string, for one) are not ours:
+     * any string the body limit lets in is read, and then refused by its field's own limit, as a 413
+     * naming it; what is beyond even that (nesting, a number's digits) is a 413 naming the body limit.
+     */
+    public static final class Reader {
+        private final JsonMapper json;
+        private final long maxBodyBytes;
+
+        public Reader(long maxBodyBytes) {
+            this.maxBodyBytes = maxBodyBytes;
+            int longest = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
+            this.json = JsonMapper.builder().build();
+            json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(Math.max(longest, StreamReadConstraints.DEFAULT_MAX_STRING_LEN)).build());
         }
-        if (body == null || !body.isObject()) {
-            throw new DevEnvException(DevEnvException.Kind.INVALID, "invalid_request", "the body must be a JSON object");
+
+        /** The body's fields, once it is a JSON object of known fields only. */
+        public Fields read(byte[] bytes, Set<String> known) {
+            return new Fields(object(bytes, known), "");
         }
-        for (var names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!known.contains(name)) throw DevEnvException.invalid(name, "is not a known field (known: " + String.join(", ", known) + ")");
+
+        /** The body as an object of known fields only (an empty body is an empty object). */
+        public ObjectNode object(byte[] bytes, Set<String> known) {
+            JsonNode body;
+            try {
+                body = bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes);
+            } catch (StreamConstraintsException e) {
+                throw new DevEnvException(DevEnvException.Kind.TOO_LARGE, "payload_too_large", "the body holds a JSON value beyond what any "
+                        + "valid request needs; the largest body is " + maxBodyBytes + " bytes (" + Limits.MAX_REQUEST_RULE + ")");
+            } catch (IOException e) {
+                // The parser's own words name its classes and internals; the client gets what, not how.
+                throw new DevEnvException(DevEnvException.Kind.INVALID, "invalid_request", "the body is not valid JSON");
+            }
+            if (body == null || !body.isObject()) {
+                throw new DevEnvException(DevEnvException.Kind.INVALID, "invalid_request", "the body must be a JSON object");
+            }
+            for (var names = body.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!known.contains(name)) throw DevEnvException.invalid(name, "is not a known field (known: " + String.join(", ", known) + ")");
+            }
+            return (ObjectNode) body;
         }
-        return new Fields(body, "");
     }
 
     public boolean has(String field) {
@@ -54,7 +91,7 @@ public final class Fields {
         JsonNode node = body.get(field);
         if (!node.isTextual()) throw DevEnvException.invalid(prefix + field, "must be a string");
         String value = node.asText();
-        if (value.length() > MAX_TEXT) throw DevEnvException.invalid(prefix + field, "is longer than " + MAX_TEXT + " characters");
+        limitLength(prefix + field, value);
         if (value.indexOf('\0') >= 0) throw DevEnvException.invalid(prefix + field, "must not contain NUL");
         return value;
     }
@@ -102,12 +139,15 @@ public final class Fields {
     public List<String> texts(String field, int maxItems) {
         if (!has(field)) return List.of();
         JsonNode node = body.get(field);
-        if (!node.isArray() || node.size() > maxItems) throw DevEnvException.invalid(prefix + field, "must be an array of at most " + maxItems + " strings");
+        if (!node.isArray()) throw DevEnvException.invalid(prefix + field, "must be an array of at most " + maxItems + " strings");
+        limitEntries(prefix + field, node, maxItems);
         List<String> values = new ArrayList<>();
-        for (JsonNode item : node) {
-            if (!item.isTextual() || item.asText().isBlank() || item.asText().length() > MAX_TEXT || item.asText().indexOf('\0') >= 0) {
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isTextual() || item.asText().isBlank() || item.asText().indexOf('\0') >= 0) {
                 throw DevEnvException.invalid(prefix + field, "must contain only non-empty strings");
             }
+            limitLength(prefix + field + "[" + i + "]", item.asText());
             values.add(item.asText());
         }
         return List.copyOf(values);
@@ -117,16 +157,18 @@ public final class Fields {
     public Map<String, String> variables(String field) {
         if (!has(field)) return Map.of();
         JsonNode node = body.get(field);
-        if (!node.isObject() || node.size() > 256) throw DevEnvException.invalid(prefix + field, "must be an object of at most 256 names to strings");
+        if (!node.isObject()) throw DevEnvException.invalid(prefix + field, "must be an object of at most " + MAX_VARIABLES + " names to strings");
+        limitEntries(prefix + field, node, MAX_VARIABLES);
         Map<String, String> values = new LinkedHashMap<>();
         for (var entry : node.properties()) {
             if (!VARIABLE_NAME.matcher(entry.getKey()).matches()) {
                 throw DevEnvException.invalid(prefix + field + "." + entry.getKey(), "is not a variable name (letters, digits, '_', not starting with a digit)");
             }
             JsonNode value = entry.getValue();
-            if (!value.isTextual() || value.asText().length() > MAX_TEXT || value.asText().indexOf('\0') >= 0 || value.asText().contains("\n")) {
+            if (!value.isTextual() || value.asText().indexOf('\0') >= 0 || value.asText().contains("\n")) {
                 throw DevEnvException.invalid(prefix + field + "." + entry.getKey(), "must be a string on one line");
             }
+            limitLength(prefix + field + "." + entry.getKey(), value.asText());
             values.put(entry.getKey(), value.asText());
         }
         return Map.copyOf(values);
@@ -137,5 +179,15 @@ public final class Fields {
         JsonNode node = body.get(field);
         if (!node.isObject()) throw DevEnvException.invalid(prefix + field, "must be an object");
         return new Fields(node, prefix + field + ".");
+    }
+
+    private static void limitLength(String field, String value) {
+        if (value.length() > MAX_TEXT) {
+            throw DevEnvException.tooLarge(field + " is " + value.length() + " characters; the limit is " + MAX_TEXT);
+        }
+    }
+
+    private static void limitEntries(String field, JsonNode node, int max) {
+        if (node.size() > max) throw DevEnvException.tooLarge(field + " has " + node.size() + " entries; the limit is " + max);
     }
 }

@@ -1,6 +1,5 @@
 package dev.warmbox.devenv;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warmbox.devenv.catalog.Catalog;
 import dev.warmbox.devenv.catalog.EnvironmentClass;
 import dev.warmbox.devenv.catalog.Project;
@@ -22,7 +21,7 @@ final class WarmPoolService {
     private static final Set<String> APP_DEFINITION_FIELDS = Set.of("minInstances", "maxInstances");
     static final int MAX_SIZE = 20;
 
-    private final ObjectMapper json;
+    private final Fields.Reader bodies;
     private final Catalog catalog;
     private final WarmPoolStore store;
     private final Prebuilds prebuilds;
@@ -31,9 +30,9 @@ final class WarmPoolService {
     private final String runnerId;
     private final Runnable wake;
 
-    WarmPoolService(ObjectMapper json, Catalog catalog, WarmPoolStore store, Prebuilds prebuilds, EnvironmentStore instances, Clock clock,
+    WarmPoolService(Fields.Reader bodies, Catalog catalog, WarmPoolStore store, Prebuilds prebuilds, EnvironmentStore instances, Clock clock,
                     String runnerId, Runnable wake) {
-        this.json = json;
+        this.bodies = bodies;
         this.catalog = catalog;
         this.store = store;
         this.prebuilds = prebuilds;
@@ -44,7 +43,7 @@ final class WarmPoolService {
     }
 
     Map<String, Object> create(byte[] body) {
-        Fields f = Fields.parse(json, body, CREATE_FIELDS);
+        Fields f = bodies.read(body, CREATE_FIELDS);
         Project project = catalog.project(f.requiredText("projectId"), "projectId");
         EnvironmentClass environmentClass = catalog.environmentClass(f.requiredText("environmentClassId"), "environmentClassId");
         if (!project.prebuildsEnabledFor(environmentClass.id())) {
@@ -67,7 +66,7 @@ final class WarmPoolService {
     }
 
     Map<String, Object> update(String id, byte[] body) {
-        Fields f = Fields.parse(json, body, UPDATE_FIELDS);
+        Fields f = bodies.read(body, UPDATE_FIELDS);
         Long expected = f.has("specVersion") ? parseVersion(f.text("specVersion", null)) : null;
         PoolRecord before = find(id);
         Sizes sizes = sizes(f, before);
@@ -88,7 +87,7 @@ final class WarmPoolService {
      * needed), maxInstances caps warm plus claimed instances; null removes the cap.
      */
     Map<String, Object> patchAppDefinition(String name, byte[] body) {
-        Fields f = Fields.parse(json, body, APP_DEFINITION_FIELDS);
+        Fields f = bodies.read(body, APP_DEFINITION_FIELDS);
         PoolRecord before = byAppDefinitionName(name);
         Integer min = f.integer("minInstances", 0, MAX_SIZE);
         Integer maxInstances = f.present("maxInstances") ? f.integer("maxInstances", 1, 10_000) : before.maxInstances();

@@ -148,6 +148,7 @@ public final class HttpApi {
     private static int statusOf(DevEnvException.Kind kind) {
         return switch (kind) {
             case INVALID -> 400;
+            case TOO_LARGE -> 413;
             case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT, CAPACITY -> 409;

@@ -60,7 +60,7 @@ class PoolReconcilerTest {
         InstanceEngine instanceEngine = new InstanceEngine(engine, blueprint, settings);
         WarmPoolStore pools = new WarmPoolStore(database);
         store = new EnvironmentStore(database);
-        Catalog catalog = new Catalog(database, json, engine, clock);
+        Catalog catalog = new Catalog(database, json, new Fields.Reader(1 << 20), engine, clock);
         Prebuilds prebuilds = new Prebuilds(database, catalog, pools, engine, blueprint, instanceEngine, workers, clock, () -> { });
         InFlight inFlight = new InFlight();
         instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, inFlight, row -> { }, (env, why) -> lost.add(env));

@@ -31,7 +31,7 @@ class SeedsTest {
         DevEnvSettings settings = new DevEnvSettings("warmbox-devenv", Duration.ofHours(1), 2, Duration.ofMinutes(1), Duration.ofSeconds(5),
                 Optional.empty(), Optional.of(seed), DevEnvSettings.Scaling.DEFAULTS,
                 Duration.ZERO);
-        DevEnvironments devEnvs = new DevEnvironments(database, engine, json, settings, "seed-test", new DevEnvMetrics(), Clock.systemUTC());
+        DevEnvironments devEnvs = new DevEnvironments(database, engine, json, 1 << 20, settings, "seed-test", new DevEnvMetrics(), Clock.systemUTC());
         devEnvs.start();
         return devEnvs;
     }

@@ -23,12 +23,14 @@ public final class Catalog {
 
     private final CatalogStore store;
     private final ObjectMapper json;
+    private final Fields.Reader bodies;
     private final ContainerProvider provider;
     private final Clock clock;
 
-    public Catalog(Database database, ObjectMapper json, ContainerProvider provider, Clock clock) {
+    public Catalog(Database database, ObjectMapper json, Fields.Reader bodies, ContainerProvider provider, Clock clock) {
         this.store = new CatalogStore(database, json);
         this.json = json;
+        this.bodies = bodies;
         this.provider = provider;
         this.clock = clock;
     }
@@ -49,7 +51,7 @@ public final class Catalog {
     }
 
     private EnvironmentClass parseClass(byte[] body, String id, String createdAt, String now) {
-        Fields f = Fields.parse(json, body, CLASS_FIELDS);
+        Fields f = bodies.read(body, CLASS_FIELDS);
         Double cpu = f.number("cpu", 0.1, 64);
         Long memory = f.longValue("memoryBytes", 64L << 20, 256L << 30);
         Long disk = f.longValue("diskBytes", 0, 16L << 40);
@@ -97,19 +99,19 @@ public final class Catalog {
     }
 
     private byte[] merge(Object current, byte[] body, Set<String> known) {
-        Fields.parse(json, body, known); // a body that is not an object, or has unknown fields, is refused as on create
+        ObjectNode changes = bodies.object(body, known); // a body that is not an object, or has unknown fields, is refused as on create
+        ObjectNode merged = json.valueToTree(current);
+        merged.remove(List.of("id", "createdAt", "updatedAt"));
+        merged.setAll(changes);
         try {
-            ObjectNode merged = json.valueToTree(current);
-            merged.remove(List.of("id", "createdAt", "updatedAt"));
-            merged.setAll((ObjectNode) json.readTree(body));
             return json.writeValueAsBytes(merged);
-        } catch (java.io.IOException e) {
-            throw DevEnvException.invalid("body", "must be a JSON object");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the merged definition", e);
         }
     }
 
     private Project parseProject(byte[] body, String id, String createdAt, String now) {
-        Fields f = Fields.parse(json, body, PROJECT_FIELDS);
+        Fields f = bodies.read(body, PROJECT_FIELDS);
         String name = name(f);
         Project.Source source = source(f.object("source"));
         List<String> classes = f.texts("prebuildEnvironmentClassIds", 32);
