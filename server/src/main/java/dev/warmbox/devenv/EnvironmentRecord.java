@@ -1,9 +1,11 @@
 package dev.warmbox.devenv;
 
+import java.time.Instant;
+
 /** An environment as stored: whose it is, what it runs on, and where it is in its life. */
 record EnvironmentRecord(String id, String ownerKeyId, String projectId, String environmentClassId, String poolId,
-                         String instanceName, boolean warm, String phase, String failureMessage, String createdAt,
-                         String readyAt, String updatedAt) {
+                         String instanceName, boolean warm, String phase, String failureMessage, Instant createdAt,
+                         Instant readyAt, Instant updatedAt) {
     static final String CREATING = "ENVIRONMENT_PHASE_CREATING";
     static final String STARTING = "ENVIRONMENT_PHASE_STARTING";
     static final String RUNNING = "ENVIRONMENT_PHASE_RUNNING";

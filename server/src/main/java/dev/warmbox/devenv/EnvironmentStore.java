@@ -1,23 +1,26 @@
 package dev.warmbox.devenv;
 
 import dev.warmbox.store.Database;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Instances and environments, and the claim that joins them. Every hand-out happens inside one
  * {@code BEGIN IMMEDIATE} transaction, which SQLite serialises across connections and processes, so an
- * instance is never handed out twice and the pool's capacity is never overrun.
+ * instance is never handed out twice and the pool's capacity is never overrun. Statements bind by name
+ * and rows are read by column name; times are epoch milliseconds, so they sort as times.
  */
 final class EnvironmentStore {
-    private static final String INSTANCE = "name, pool_id, project_id, snapshot_id, state, ready, address, environment_id, created_at, ready_at, stopped, spec_fingerprint";
-    private static final String ENVIRONMENT = "id, owner_key_id, project_id, environment_class_id, pool_id, instance_name, warm, phase, "
-            + "failure_message, created_at, ready_at, updated_at";
+    private static final String INSTANCES = "SELECT * FROM devenv_instances";
+    private static final String ENVIRONMENTS = "SELECT * FROM environments";
 
     private final Database database;
 
@@ -30,44 +33,46 @@ final class EnvironmentStore {
 
     /**
      * Hands the environment a warm instance of the pool: a running one (ready first, then one still
-     * warming up), else a stopped one (the caller starts it); else a new instance to be launched cold,
-     * unless the pool's {@code maxInstances} is reached. Instances being stopped or started are skipped.
+     * warming up, oldest first), else a stopped one (the caller starts it); else a new instance to be
+     * launched cold, unless the pool's {@code maxInstances} is reached. Instances being stopped or
+     * started are skipped.
      */
-    Claim claim(EnvironmentRecord environment, String poolId, String coldSnapshotId, String newInstanceName, String now) {
-        return database.inTransaction(c -> {
+    Claim claim(EnvironmentRecord environment, String poolId, String coldSnapshotId, String newInstanceName, Instant now) {
+        return database.transaction(h -> {
             if (poolId != null) {
-                Optional<InstanceRow> warm = oneInstance(c, "SELECT " + INSTANCE + " FROM devenv_instances WHERE pool_id = ? "
-                        + "AND state IN ('WARM', 'STARTING') AND NOT (stopped = 1 AND ready = 0) ORDER BY stopped, ready DESC, created_at LIMIT 1", poolId);
+                Optional<InstanceRow> warm = h.createQuery(INSTANCES + " WHERE pool_id = :pool AND state IN ('WARM', 'STARTING') "
+                                + "AND NOT (stopped = 1 AND ready = 0) ORDER BY stopped, ready DESC, created_at, name LIMIT 1")
+                        .bind("pool", poolId).map(EnvironmentStore::instance).findOne();
                 if (warm.isPresent()) {
-                    Database.update(c, "UPDATE devenv_instances SET state = 'CLAIMED', environment_id = ? WHERE name = ?", environment.id(), warm.get().name());
+                    h.createUpdate("UPDATE devenv_instances SET state = 'CLAIMED', environment_id = :environment WHERE name = :name")
+                            .bind("environment", environment.id()).bind("name", warm.get().name()).execute();
                     boolean running = warm.get().ready() && !warm.get().stopped();
                     EnvironmentRecord claimed = with(environment, warm.get().name(), true, running ? EnvironmentRecord.STARTING : EnvironmentRecord.CREATING);
-                    insert(c, claimed);
-                    return new Claim(claimed, instance(c, warm.get().name()).orElseThrow(), running);
+                    insert(h, claimed);
+                    return new Claim(claimed, instance(h, warm.get().name()).orElseThrow(), running);
                 }
-                refuseBeyondCapacity(c, poolId);
+                refuseBeyondCapacity(h, poolId);
             }
             InstanceRow cold = new InstanceRow(newInstanceName, poolId, environment.projectId(), coldSnapshotId, InstanceRow.CLAIMED,
                     false, null, environment.id(), now, null, false, null);
-            insertInstance(c, cold);
+            insertInstance(h, cold);
             EnvironmentRecord created = with(environment, cold.name(), false, EnvironmentRecord.CREATING);
-            insert(c, created);
+            insert(h, created);
             return new Claim(created, cold, false);
         });
     }
 
-    private static void refuseBeyondCapacity(Connection c, String poolId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT p.max_instances, (SELECT count(*) FROM devenv_instances i WHERE i.pool_id = p.id) "
-                + "FROM warm_pools p WHERE p.id = ?")) {
-            select.setString(1, poolId);
-            try (ResultSet r = select.executeQuery()) {
-                if (!r.next()) return;
-                int cap = r.getInt(1);
-                if (!r.wasNull() && r.getInt(2) >= cap) {
-                    throw new DevEnvException(DevEnvException.Kind.CAPACITY, "capacity_exhausted", "the warm pool " + poolId + " is at its maxInstances ("
-                            + cap + " warm plus claimed instances) and has no warm instance free; try again when an environment is deleted");
-                }
-            }
+    private static void refuseBeyondCapacity(Handle h, String poolId) {
+        record Capacity(Integer cap, int instances) {}
+        Optional<Capacity> capacity = h.createQuery("SELECT p.max_instances, (SELECT count(*) FROM devenv_instances i WHERE i.pool_id = p.id) "
+                        + "FROM warm_pools p WHERE p.id = :pool").bind("pool", poolId)
+                .map((r, c) -> {
+                    int cap = r.getInt(1);
+                    return new Capacity(r.wasNull() ? null : cap, r.getInt(2));
+                }).findOne();
+        if (capacity.isPresent() && capacity.get().cap() != null && capacity.get().instances() >= capacity.get().cap()) {
+            throw new DevEnvException(DevEnvException.Kind.CAPACITY, "capacity_exhausted", "the warm pool " + poolId + " is at its maxInstances ("
+                    + capacity.get().cap() + " warm plus claimed instances) and has no warm instance free; try again when an environment is deleted");
         }
     }
 
@@ -78,8 +83,8 @@ final class EnvironmentStore {
 
     /** A pool instance about to be launched by the reconciler. */
     void insertInstance(InstanceRow row) {
-        database.inTransaction(c -> {
-            insertInstance(c, row);
+        database.transaction(h -> {
+            insertInstance(h, row);
             return null;
         });
     }
@@ -88,46 +93,47 @@ final class EnvironmentStore {
      * The instance finished warming up. Returns its state at that moment: CLAIMED means a claim took it
      * while it warmed and the caller must now personalize it; the claim could not, as it was not ready.
      */
-    Optional<InstanceRow> markReady(String name, String address, String now) {
-        return database.inTransaction(c -> {
-            Database.update(c, "UPDATE devenv_instances SET ready = 1, ready_at = ?, address = coalesce(?, address), "
-                    + "state = CASE state WHEN 'STARTING' THEN 'WARM' WHEN 'RESETTING' THEN 'WARM' ELSE state END WHERE name = ?", now, address, name);
-            return instance(c, name);
+    Optional<InstanceRow> markReady(String name, String address, Instant now) {
+        return database.transaction(h -> {
+            h.createUpdate("UPDATE devenv_instances SET ready = 1, ready_at = :now, address = coalesce(:address, address), "
+                            + "state = CASE state WHEN 'STARTING' THEN 'WARM' WHEN 'RESETTING' THEN 'WARM' ELSE state END WHERE name = :name")
+                    .bind("now", now).bind("address", address).bind("name", name).execute();
+            return instance(h, name);
         });
     }
 
     /** Takes a ready, running warm instance out of the claimable set to stop it; false if a claim was first. */
     boolean beginStop(String name) {
-        return database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET stopped = 1, ready = 0 WHERE name = ? AND state = 'WARM' "
-                + "AND ready = 1 AND stopped = 0", name)) > 0;
+        return update("UPDATE devenv_instances SET stopped = 1, ready = 0 WHERE name = :name AND state = 'WARM' AND ready = 1 AND stopped = 0", name) > 0;
     }
 
     /** Its container stopped: claimable again, as a stopped instance. */
     void finishStop(String name) {
-        database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET ready = 1 WHERE name = ? AND stopped = 1", name));
+        update("UPDATE devenv_instances SET ready = 1 WHERE name = :name AND stopped = 1", name);
     }
 
     /** Takes a stopped warm instance out of the claimable set to start it; false if a claim was first. */
     boolean beginStart(String name) {
-        return database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET ready = 0 WHERE name = ? AND state = 'WARM' "
-                + "AND ready = 1 AND stopped = 1", name)) > 0;
+        return update("UPDATE devenv_instances SET ready = 0 WHERE name = :name AND state = 'WARM' AND ready = 1 AND stopped = 1", name) > 0;
     }
 
     /** Its container runs again at {@code address}; ready (a claimed one is personalized next). */
     Optional<InstanceRow> finishStart(String name, String address) {
-        return database.inTransaction(c -> {
-            Database.update(c, "UPDATE devenv_instances SET stopped = 0, ready = 1, address = ? WHERE name = ?", address, name);
-            return instance(c, name);
+        return database.transaction(h -> {
+            h.createUpdate("UPDATE devenv_instances SET stopped = 0, ready = 1, address = :address WHERE name = :name")
+                    .bind("address", address).bind("name", name).execute();
+            return instance(h, name);
         });
     }
 
     void setAddress(String name, String address) {
-        database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET address = ? WHERE name = ?", address, name));
+        database.transaction(h -> h.createUpdate("UPDATE devenv_instances SET address = :address WHERE name = :name")
+                .bind("address", address).bind("name", name).execute());
     }
 
     /** Released by its environment: back to warming up (reset), and no longer anyone's. */
     void beginReset(String name) {
-        database.inTransaction(c -> Database.update(c, "UPDATE devenv_instances SET state = 'RESETTING', ready = 0, environment_id = NULL WHERE name = ?", name));
+        update("UPDATE devenv_instances SET state = 'RESETTING', ready = 0, environment_id = NULL WHERE name = :name", name);
     }
 
     /**
@@ -135,65 +141,57 @@ final class EnvironmentStore {
      * between; false if a claim was first (then it is the environment's, not the pool's, to remove).
      */
     boolean retire(String name) {
-        return database.inTransaction(c -> {
-            if (instance(c, name).isEmpty()) return true;
-            return Database.update(c, "UPDATE devenv_instances SET state = 'RESETTING', ready = 0 WHERE name = ? AND state != 'CLAIMED'", name) > 0;
+        return database.transaction(h -> {
+            if (instance(h, name).isEmpty()) return true;
+            return h.createUpdate("UPDATE devenv_instances SET state = 'RESETTING', ready = 0 WHERE name = :name AND state != 'CLAIMED'")
+                    .bind("name", name).execute() > 0;
         });
     }
 
     void deleteInstance(String name) {
-        database.inTransaction(c -> Database.update(c, "DELETE FROM devenv_instances WHERE name = ?", name));
+        update("DELETE FROM devenv_instances WHERE name = :name", name);
     }
 
     Optional<InstanceRow> instance(String name) {
-        return database.withConnection(c -> instance(c, name));
+        return database.handle(h -> instance(h, name));
     }
 
+    /** Every instance, oldest first. */
     List<InstanceRow> instances() {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT " + INSTANCE + " FROM devenv_instances ORDER BY created_at, name")) {
-                return instances(select);
-            }
-        });
+        return database.handle(h -> h.createQuery(INSTANCES + " ORDER BY created_at, name").map(EnvironmentStore::instance).list());
     }
 
-    void setPhase(String environmentId, String phase, String failureMessage, String readyAt, String now) {
-        database.inTransaction(c -> Database.update(c, "UPDATE environments SET phase = ?, failure_message = ?, ready_at = coalesce(?, ready_at), "
-                + "updated_at = ? WHERE id = ?", phase, failureMessage, readyAt, now, environmentId));
+    void setPhase(String environmentId, String phase, String failureMessage, Instant readyAt, Instant now) {
+        database.transaction(h -> h.createUpdate("UPDATE environments SET phase = :phase, failure_message = :message, "
+                        + "ready_at = coalesce(:readyAt, ready_at), updated_at = :now WHERE id = :id")
+                .bind("phase", phase).bind("message", failureMessage).bind("readyAt", readyAt).bind("now", now).bind("id", environmentId)
+                .execute());
     }
 
     /** Moves the environment to {@code to} only if it is in {@code from}; false if it was not. */
-    boolean transition(String environmentId, String from, String to, String now) {
-        return database.inTransaction(c -> Database.update(c, "UPDATE environments SET phase = ?, updated_at = ? WHERE id = ? AND phase = ?",
-                to, now, environmentId, from)) > 0;
+    boolean transition(String environmentId, String from, String to, Instant now) {
+        return database.transaction(h -> h.createUpdate("UPDATE environments SET phase = :to, updated_at = :now WHERE id = :id AND phase = :from")
+                .bind("to", to).bind("now", now).bind("id", environmentId).bind("from", from).execute()) > 0;
     }
 
     /** Only the hash of an environment's access token is stored; the token itself is answered once, at the claim. */
     void setAccessTokenHash(String environmentId, String hash) {
-        database.inTransaction(c -> Database.update(c, "UPDATE environments SET access_token_hash = ? WHERE id = ?", hash, environmentId));
+        database.transaction(h -> h.createUpdate("UPDATE environments SET access_token_hash = :hash WHERE id = :id")
+                .bind("hash", hash).bind("id", environmentId).execute());
     }
 
     /** Access-token hashes of every environment not deleted, to fill the router's cache at start. */
-    java.util.Map<String, String> accessTokenHashes() {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT id, access_token_hash FROM environments "
-                    + "WHERE phase != 'ENVIRONMENT_PHASE_DELETED' AND access_token_hash IS NOT NULL");
-                    ResultSet r = select.executeQuery()) {
-                java.util.Map<String, String> hashes = new java.util.HashMap<>();
-                while (r.next()) hashes.put(r.getString(1), r.getString(2));
-                return hashes;
-            }
+    Map<String, String> accessTokenHashes() {
+        return database.handle(h -> {
+            Map<String, String> hashes = new HashMap<>();
+            h.createQuery("SELECT id, access_token_hash FROM environments WHERE phase != 'ENVIRONMENT_PHASE_DELETED' AND access_token_hash IS NOT NULL")
+                    .map((r, c) -> Map.entry(r.getString("id"), r.getString("access_token_hash"))).forEach(e -> hashes.put(e.getKey(), e.getValue()));
+            return hashes;
         });
     }
 
     Optional<EnvironmentRecord> environment(String id) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT " + ENVIRONMENT + " FROM environments WHERE id = ?")) {
-                select.setString(1, id);
-                List<EnvironmentRecord> found = environments(select);
-                return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
-            }
-        });
+        return database.handle(h -> h.createQuery(ENVIRONMENTS + " WHERE id = :id").bind("id", id).map(EnvironmentStore::environment).findOne());
     }
 
     /**
@@ -201,102 +199,65 @@ final class EnvironmentStore {
      * environments included: the demand the autoscaler follows, observed from rows, so a restart sees
      * the same.
      */
-    java.util.Map<String, List<java.time.Instant>> claimTimes(java.time.Instant since) {
-        return database.withConnection(c -> {
-            // Instant strings compare correctly except within one second (fractions); a second's margin, then exact in Java.
-            try (PreparedStatement select = c.prepareStatement("SELECT pool_id, created_at FROM environments WHERE pool_id IS NOT NULL AND created_at >= ?")) {
-                select.setString(1, since.minusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-                java.util.Map<String, List<java.time.Instant>> claims = new java.util.HashMap<>();
-                try (ResultSet r = select.executeQuery()) {
-                    while (r.next()) {
-                        java.time.Instant at = java.time.Instant.parse(r.getString(2));
-                        if (!at.isBefore(since)) claims.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(at);
-                    }
-                }
-                return claims;
-            }
+    Map<String, List<Instant>> claimTimes(Instant since) {
+        return database.handle(h -> {
+            Map<String, List<Instant>> claims = new HashMap<>();
+            h.createQuery("SELECT pool_id, created_at FROM environments WHERE pool_id IS NOT NULL AND created_at >= :since")
+                    .bind("since", since)
+                    .map((r, c) -> Map.entry(r.getString("pool_id"), Database.instant(r, "created_at")))
+                    .forEach(e -> claims.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+            return claims;
         });
     }
 
-    /** Environments not deleted; of one owner, or everyone's when ownerKeyId is null. */
+    /** Environments not deleted, oldest first; of one owner, or everyone's when ownerKeyId is null. */
     List<EnvironmentRecord> environments(String ownerKeyId) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT " + ENVIRONMENT + " FROM environments WHERE phase != 'ENVIRONMENT_PHASE_DELETED' "
-                    + "AND (? IS NULL OR owner_key_id = ?) ORDER BY created_at, id")) {
-                select.setString(1, ownerKeyId);
-                select.setString(2, ownerKeyId);
-                return environments(select);
-            }
-        });
+        return database.handle(h -> h.createQuery(ENVIRONMENTS + " WHERE phase != 'ENVIRONMENT_PHASE_DELETED' "
+                        + "AND (:owner IS NULL OR owner_key_id = :owner) ORDER BY created_at, id")
+                .bind("owner", ownerKeyId).map(EnvironmentStore::environment).list());
     }
 
-    private static void insert(Connection c, EnvironmentRecord e) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO environments (" + ENVIRONMENT + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, e.id());
-            insert.setString(2, e.ownerKeyId());
-            insert.setString(3, e.projectId());
-            insert.setString(4, e.environmentClassId());
-            insert.setString(5, e.poolId());
-            insert.setString(6, e.instanceName());
-            insert.setBoolean(7, e.warm());
-            insert.setString(8, e.phase());
-            insert.setString(9, e.failureMessage());
-            insert.setString(10, e.createdAt());
-            insert.setString(11, e.readyAt());
-            insert.setString(12, e.updatedAt());
-            insert.executeUpdate();
-        }
+    private int update(String sql, String name) {
+        return database.transaction(h -> h.createUpdate(sql).bind("name", name).execute());
     }
 
-    private static void insertInstance(Connection c, InstanceRow i) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO devenv_instances (" + INSTANCE + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, i.name());
-            insert.setString(2, i.poolId());
-            insert.setString(3, i.projectId());
-            insert.setString(4, i.snapshotId());
-            insert.setString(5, i.state());
-            insert.setBoolean(6, i.ready());
-            insert.setString(7, i.address());
-            insert.setString(8, i.environmentId());
-            insert.setString(9, i.createdAt());
-            insert.setString(10, i.readyAt());
-            insert.setBoolean(11, i.stopped());
-            insert.setString(12, i.fingerprint());
-            insert.executeUpdate();
-        }
+    private static void insert(Handle h, EnvironmentRecord e) {
+        h.createUpdate("""
+                INSERT INTO environments (id, owner_key_id, project_id, environment_class_id, pool_id, instance_name, warm, phase,
+                    failure_message, created_at, ready_at, updated_at)
+                VALUES (:id, :ownerKeyId, :projectId, :environmentClassId, :poolId, :instanceName, :warm, :phase,
+                    :failureMessage, :createdAt, :readyAt, :updatedAt)""")
+                .bind("id", e.id()).bind("ownerKeyId", e.ownerKeyId()).bind("projectId", e.projectId())
+                .bind("environmentClassId", e.environmentClassId()).bind("poolId", e.poolId()).bind("instanceName", e.instanceName())
+                .bind("warm", e.warm()).bind("phase", e.phase()).bind("failureMessage", e.failureMessage())
+                .bind("createdAt", e.createdAt()).bind("readyAt", e.readyAt()).bind("updatedAt", e.updatedAt()).execute();
     }
 
-    private static Optional<InstanceRow> instance(Connection c, String name) throws SQLException {
-        return oneInstance(c, "SELECT " + INSTANCE + " FROM devenv_instances WHERE name = ?", name);
+    private static void insertInstance(Handle h, InstanceRow i) {
+        h.createUpdate("""
+                INSERT INTO devenv_instances (name, pool_id, project_id, snapshot_id, state, ready, address, environment_id, created_at,
+                    ready_at, stopped, spec_fingerprint)
+                VALUES (:name, :poolId, :projectId, :snapshotId, :state, :ready, :address, :environmentId, :createdAt,
+                    :readyAt, :stopped, :fingerprint)""")
+                .bind("name", i.name()).bind("poolId", i.poolId()).bind("projectId", i.projectId()).bind("snapshotId", i.snapshotId())
+                .bind("state", i.state()).bind("ready", i.ready()).bind("address", i.address()).bind("environmentId", i.environmentId())
+                .bind("createdAt", i.createdAt()).bind("readyAt", i.readyAt()).bind("stopped", i.stopped()).bind("fingerprint", i.fingerprint())
+                .execute();
     }
 
-    private static Optional<InstanceRow> oneInstance(Connection c, String sql, String parameter) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(sql)) {
-            select.setString(1, parameter);
-            List<InstanceRow> found = instances(select);
-            return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
-        }
+    private static Optional<InstanceRow> instance(Handle h, String name) {
+        return h.createQuery(INSTANCES + " WHERE name = :name").bind("name", name).map(EnvironmentStore::instance).findOne();
     }
 
-    private static List<InstanceRow> instances(PreparedStatement select) throws SQLException {
-        try (ResultSet r = select.executeQuery()) {
-            List<InstanceRow> rows = new ArrayList<>();
-            while (r.next()) {
-                rows.add(new InstanceRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getBoolean(6),
-                        r.getString(7), r.getString(8), r.getString(9), r.getString(10), r.getBoolean(11), r.getString(12)));
-            }
-            return rows;
-        }
+    private static InstanceRow instance(ResultSet r, StatementContext context) throws SQLException {
+        return new InstanceRow(r.getString("name"), r.getString("pool_id"), r.getString("project_id"), r.getString("snapshot_id"),
+                r.getString("state"), r.getBoolean("ready"), r.getString("address"), r.getString("environment_id"),
+                Database.instant(r, "created_at"), Database.instant(r, "ready_at"), r.getBoolean("stopped"), r.getString("spec_fingerprint"));
     }
 
-    private static List<EnvironmentRecord> environments(PreparedStatement select) throws SQLException {
-        try (ResultSet r = select.executeQuery()) {
-            List<EnvironmentRecord> rows = new ArrayList<>();
-            while (r.next()) {
-                rows.add(new EnvironmentRecord(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6),
-                        r.getBoolean(7), r.getString(8), r.getString(9), r.getString(10), r.getString(11), r.getString(12)));
-            }
-            return rows;
-        }
+    private static EnvironmentRecord environment(ResultSet r, StatementContext context) throws SQLException {
+        return new EnvironmentRecord(r.getString("id"), r.getString("owner_key_id"), r.getString("project_id"), r.getString("environment_class_id"),
+                r.getString("pool_id"), r.getString("instance_name"), r.getBoolean("warm"), r.getString("phase"), r.getString("failure_message"),
+                Database.instant(r, "created_at"), Database.instant(r, "ready_at"), Database.instant(r, "updated_at"));
     }
 }

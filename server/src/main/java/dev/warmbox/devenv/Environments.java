@@ -74,7 +74,7 @@ final class Environments implements Routes, AccessTokens {
 
     /** After a restart: personalizations in flight lost the user's secrets, so those environments fail; routes come back. */
     void recover() {
-        String now = clock.instant().toString();
+        Instant now = clock.instant();
         accessTokenHashes.putAll(store.accessTokenHashes());
         for (EnvironmentRecord e : store.environments(null)) {
             switch (e.phase()) {
@@ -100,7 +100,7 @@ final class Environments implements Routes, AccessTokens {
         String snapshot = pool.map(PoolRecord::snapshotId).or(() -> prebuilds.latestSnapshot(project.id(), environmentClass.id())).orElseThrow(() ->
                 DevEnvException.conflict("no_snapshot", "project " + project.id() + " has no successful prebuild for environment class "
                         + environmentClass.id() + " yet; run one with POST /api/v1/projects/" + project.id() + "/prebuilds"));
-        String now = clock.instant().toString();
+        Instant now = clock.instant();
         EnvironmentRecord requested = new EnvironmentRecord(UUID.randomUUID().toString(), principal.keyId(), project.id(), environmentClass.id(),
                 pool.map(PoolRecord::id).orElse(null), null, false, EnvironmentRecord.CREATING, null, now, null, now);
         // A cold start's row appears in the claim's transaction, claimed and not ready: in flight before
@@ -114,7 +114,7 @@ final class Environments implements Routes, AccessTokens {
         }
     }
 
-    private EnvironmentView claimAndHandOver(EnvironmentRecord requested, String snapshot, String coldName, String now,
+    private EnvironmentView claimAndHandOver(EnvironmentRecord requested, String snapshot, String coldName, Instant now,
                                              Map<String, String> secrets, Map<String, String> env, EnvironmentClass environmentClass,
                                              Optional<PoolRecord> pool, String baseUrl) {
         long started = System.nanoTime();
@@ -131,8 +131,7 @@ final class Environments implements Routes, AccessTokens {
         EnvironmentAccess.AccessToken token = EnvironmentAccess.newToken();
         store.setAccessTokenHash(created.id(), token.hash());
         accessTokenHashes.put(created.id(), token.hash());
-        Instant readyAt = claim.instance().readyAt() == null ? null : Instant.parse(claim.instance().readyAt());
-        pending.put(created.id(), new Pending(secrets, env, started, created.warm(), readyAt));
+        pending.put(created.id(), new Pending(secrets, env, started, created.warm(), claim.instance().readyAt()));
         routes.put(created.id(), route(created, claim.instance(), false));
         metrics.claimed(pool.map(PoolRecord::id).orElse(""), created.warm() ? "success" : "instance_not_found");
         if (!created.warm()) {
@@ -169,14 +168,14 @@ final class Environments implements Routes, AccessTokens {
             return;
         }
         if (!e.phase().equals(EnvironmentRecord.STARTING)
-                && !store.transition(id, EnvironmentRecord.CREATING, EnvironmentRecord.STARTING, clock.instant().toString())) {
+                && !store.transition(id, EnvironmentRecord.CREATING, EnvironmentRecord.STARTING, clock.instant())) {
             instances.destroyNow(instance.name());
             return;
         }
         try {
             Project project = catalog.project(instance.projectId());
             engine.personalize(instance.name(), project, p.secrets(), p.env());
-            String now = clock.instant().toString();
+            Instant now = clock.instant();
             if (!store.transition(id, EnvironmentRecord.STARTING, EnvironmentRecord.RUNNING, now)) {
                 instances.destroyNow(instance.name());
                 return;
@@ -197,7 +196,7 @@ final class Environments implements Routes, AccessTokens {
         pending.remove(environmentId);
         routes.remove(environmentId);
         store.environment(environmentId).filter(e -> !e.gone() && !e.phase().equals(EnvironmentRecord.DELETING))
-                .ifPresent(e -> store.setPhase(environmentId, EnvironmentRecord.FAILED, reason, null, clock.instant().toString()));
+                .ifPresent(e -> store.setPhase(environmentId, EnvironmentRecord.FAILED, reason, null, clock.instant()));
     }
 
     EnvironmentView get(Principal principal, String id, String baseUrl) {
@@ -211,7 +210,7 @@ final class Environments implements Routes, AccessTokens {
     /** Releases the instance by its pool's policy: reset and returned to the pool, or destroyed. */
     void delete(Principal principal, String id) {
         EnvironmentRecord e = visible(principal, id);
-        String now = clock.instant().toString();
+        Instant now = clock.instant();
         if (!store.transition(id, e.phase(), EnvironmentRecord.DELETING, now)) throw DevEnvException.conflict("changed", "environment " + id + " changed meanwhile; retry");
         routes.remove(id);
         accessTokenHashes.remove(id);
@@ -258,8 +257,8 @@ final class Environments implements Routes, AccessTokens {
 
     private EnvironmentView view(EnvironmentRecord e, String baseUrl) {
         Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("createdAt", e.createdAt());
-        metadata.put("updatedAt", e.updatedAt());
+        metadata.put("createdAt", iso(e.createdAt()));
+        metadata.put("updatedAt", iso(e.updatedAt()));
         metadata.put("creatorId", e.ownerKeyId());
         metadata.put("projectId", e.projectId());
         metadata.put("environmentClassId", e.environmentClassId());
@@ -267,8 +266,13 @@ final class Environments implements Routes, AccessTokens {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("phase", e.phase());
         status.put("failureMessage", e.failureMessage());
-        status.put("readyAt", e.readyAt());
+        status.put("readyAt", iso(e.readyAt()));
         status.put("routeActive", find(e.id()).map(Route::active).orElse(false));
         return new EnvironmentView(e.id(), baseUrl + "/environments/" + e.id() + "/", null, e.warm(), metadata, status);
+    }
+
+    /** Times go to clients as ISO-8601 text, as they always did. */
+    private static String iso(Instant at) {
+        return at == null ? null : at.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.warmbox.devenv;
 
 import dev.warmbox.devenv.catalog.Catalog;
+import java.time.Instant;
 
 /**
  * One instance (a container) as the database knows it. The container's name is the key, so the
@@ -15,7 +16,7 @@ import dev.warmbox.devenv.catalog.Catalog;
  * @param fingerprint the project's and class's definitions it was made from ({@link Catalog#fingerprint}); null for cold starts
  */
 record InstanceRow(String name, String poolId, String projectId, String snapshotId, String state, boolean ready,
-                   String address, String environmentId, String createdAt, String readyAt, boolean stopped, String fingerprint) {
+                   String address, String environmentId, Instant createdAt, Instant readyAt, boolean stopped, String fingerprint) {
     static final String STARTING = "STARTING";
     static final String WARM = "WARM";
     static final String CLAIMED = "CLAIMED";

@@ -64,7 +64,7 @@ final class Instances {
         String name = newName();
         InFlight.Operation launching = inFlight.begin(name);
         InstanceRow row = new InstanceRow(name, pool.id(), pool.projectId(), pool.snapshotId(), InstanceRow.STARTING, false, null, null,
-                clock.instant().toString(), null, false, catalog.fingerprint(pool.projectId(), pool.environmentClassId()));
+                clock.instant(), null, false, catalog.fingerprint(pool.projectId(), pool.environmentClassId()));
         try {
             store.insertInstance(row);
         } catch (RuntimeException e) {
@@ -105,7 +105,7 @@ final class Instances {
             String address = engine.launch(row, image, project, environmentClass);
             store.setAddress(row.name(), address);
             engine.warmUp(row.name(), project);
-            InstanceRow after = store.markReady(row.name(), address, clock.instant().toString()).orElseThrow(() ->
+            InstanceRow after = store.markReady(row.name(), address, clock.instant()).orElseThrow(() ->
                     new IllegalStateException("instance " + row.name() + " was removed while it launched"));
             if (row.poolId() != null) health.remove(row.poolId());
             if (after.claimed()) claimedAndReady.accept(after);
@@ -140,7 +140,7 @@ final class Instances {
         inBackground(resetting, () -> {
             try {
                 engine.reset(row.name(), catalog.project(row.projectId()));
-                store.markReady(row.name(), null, clock.instant().toString());
+                store.markReady(row.name(), null, clock.instant());
             } catch (RuntimeException e) {
                 log.warn("instance {} failed to reset, removing it: {}", row.name(), e.getMessage());
                 destroyNow(row.name());

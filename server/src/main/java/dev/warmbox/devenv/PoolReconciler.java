@@ -174,9 +174,9 @@ final class PoolReconciler implements AutoCloseable {
         for (int i = 0; i < plan.launch(); i++) attempt("launching an instance for pool " + pool.id(), () -> instances.launchWarm(pool));
         if (plan.prebuild()) rotations.prebuild(pool);
         if (!plan.phase().equals(pool.phase()) || !java.util.Objects.equals(plan.failureMessage(), pool.failureMessage())) {
-            pools.updateStatus(pool.id(), plan.phase(), plan.failureMessage(), clock.instant().toString());
+            pools.updateStatus(pool.id(), plan.phase(), plan.failureMessage(), clock.instant());
         }
-        if (plan.desiredSize() != pool.desiredSize() && !pool.deleted()) pools.updateDesiredSize(pool.id(), plan.desiredSize(), clock.instant().toString());
+        if (plan.desiredSize() != pool.desiredSize() && !pool.deleted()) pools.updateDesiredSize(pool.id(), plan.desiredSize(), clock.instant());
     }
 
     private void lose(InstanceRow row, String reason) {

@@ -1,6 +1,7 @@
 package dev.warmbox.devenv;
 
 import dev.warmbox.devenv.scaling.ActiveHours;
+import java.time.Instant;
 
 /**
  * One warm pool as stored: the seed's spec and status fields, plus warmbox's own
@@ -13,7 +14,7 @@ import dev.warmbox.devenv.scaling.ActiveHours;
 public record PoolRecord(String id, String projectId, String environmentClassId, String organizationId, String runnerId,
                   String desiredPhase, int minSize, int maxSize, Integer maxInstances, ReleasePolicy releasePolicy,
                   String snapshotId, long specVersion, String phase, String failureMessage, long statusVersion,
-                  boolean deleted, String createdAt, String updatedAt, Schedule schedule, boolean stopAfterInitialization,
+                  boolean deleted, Instant createdAt, Instant updatedAt, Schedule schedule, boolean stopAfterInitialization,
                   int desiredSize) {
 
     /** Active hours as stored; {@code cron} null means always active. */
@@ -34,14 +35,14 @@ public record PoolRecord(String id, String projectId, String environmentClassId,
 
     /** The same pool with a new spec (an admin's update); status and identity unchanged. */
     PoolRecord withSpec(int minSize, int maxSize, Integer maxInstances, ReleasePolicy releasePolicy, Schedule schedule,
-                        boolean stopAfterInitialization, String updatedAt) {
+                        boolean stopAfterInitialization, Instant updatedAt) {
         return new PoolRecord(id, projectId, environmentClassId, organizationId, runnerId, desiredPhase, minSize, maxSize, maxInstances,
                 releasePolicy, snapshotId, specVersion, phase, failureMessage, statusVersion, deleted, createdAt, updatedAt, schedule,
                 stopAfterInitialization, desiredSize);
     }
 
     /** The same pool asked to drain and go away. */
-    PoolRecord deleting(String updatedAt) {
+    PoolRecord deleting(Instant updatedAt) {
         return new PoolRecord(id, projectId, environmentClassId, organizationId, runnerId, DELETED, minSize, maxSize, maxInstances,
                 releasePolicy, snapshotId, specVersion, phase, failureMessage, statusVersion, true, createdAt, updatedAt, schedule,
                 stopAfterInitialization, desiredSize);

@@ -8,16 +8,17 @@ import dev.warmbox.provider.ContainerState;
 import dev.warmbox.provider.ExecResult;
 import dev.warmbox.provider.ExecSpec;
 import dev.warmbox.store.Database;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class Prebuilds {
     private static final Logger log = LoggerFactory.getLogger(Prebuilds.class);
     private static final int LOG_LIMIT = 256 * 1024;
+    private static final String SELECT = "SELECT id, project_id, environment_class_id, status, failure_message, created_at, finished_at FROM prebuilds";
 
     private final Database database;
     private final Catalog catalog;
@@ -60,8 +62,10 @@ final class Prebuilds {
         } catch (RuntimeException e) {
             log.warn("could not remove prebuild containers left by a previous run: {}", e.getMessage());
         }
-        database.inTransaction(c -> Database.update(c, "UPDATE prebuilds SET status = ?, failure_message = ?, finished_at = ? WHERE status = ?",
-                Prebuild.FAILED, "interrupted by a restart of warmbox; start a new prebuild", clock.instant().toString(), Prebuild.RUNNING));
+        database.transaction(h -> h.createUpdate("UPDATE prebuilds SET status = :failed, failure_message = :message, finished_at = :now "
+                        + "WHERE status = :running")
+                .bind("failed", Prebuild.FAILED).bind("message", "interrupted by a restart of warmbox; start a new prebuild")
+                .bind("now", clock.instant()).bind("running", Prebuild.RUNNING).execute());
     }
 
     Prebuild start(String projectId, String environmentClassId) {
@@ -72,9 +76,10 @@ final class Prebuilds {
             throw DevEnvException.invalid("environmentClassId", "is not in the project's prebuildEnvironmentClassIds: prebuilds are not enabled for it");
         }
         Prebuild prebuild = new Prebuild(UUID.randomUUID().toString(), projectId, environmentClassId, Prebuild.RUNNING, null, null,
-                clock.instant().toString(), null);
-        database.inTransaction(c -> Database.update(c, "INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at) VALUES (?, ?, ?, ?, ?)",
-                prebuild.id(), projectId, environmentClassId, prebuild.status(), prebuild.createdAt()));
+                clock.instant(), null);
+        database.transaction(h -> h.createUpdate("INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at) "
+                + "VALUES (:id, :projectId, :environmentClassId, :status, :createdAt)").bind("id", prebuild.id()).bind("projectId", projectId)
+                .bind("environmentClassId", environmentClassId).bind("status", prebuild.status()).bind("createdAt", prebuild.createdAt()).execute());
         workers.execute(() -> run(prebuild, project, environmentClass));
         return prebuild;
     }
@@ -101,7 +106,7 @@ final class Prebuilds {
                     Blueprint.LABEL_PREBUILD, prebuild.id()));
             appendLog(prebuild.id(), "snapshot " + prebuild.id() + " committed as " + image + "\n");
             finish(prebuild.id(), Prebuild.SUCCEEDED, image, null);
-            pools.useSnapshot(prebuild.projectId(), prebuild.environmentClassId(), prebuild.id(), clock.instant().toString());
+            pools.useSnapshot(prebuild.projectId(), prebuild.environmentClassId(), prebuild.id(), clock.instant());
             onSnapshot.run();
         } catch (RuntimeException e) {
             log.warn("prebuild {} of project {} failed: {}", prebuild.id(), project.name(), e.getMessage());
@@ -125,36 +130,24 @@ final class Prebuilds {
         String commit = head.stdout().strip();
         if (!head.succeeded() || !commit.matches("[0-9a-f]{40}")) return;
         appendLog(prebuildId, "commit " + commit + "\n");
-        database.inTransaction(c -> Database.update(c, "UPDATE prebuilds SET git_commit = ? WHERE id = ?", commit, prebuildId));
+        database.transaction(h -> h.createUpdate("UPDATE prebuilds SET git_commit = :commit WHERE id = :id")
+                .bind("commit", commit).bind("id", prebuildId).execute());
     }
 
     /** When a snapshot was built and from which commit (null without git). */
-    record Origin(java.time.Instant builtAt, String commit) {}
+    record Origin(Instant builtAt, String commit) {}
 
     Optional<Origin> origin(String snapshotId) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT finished_at, git_commit FROM prebuilds WHERE id = ? AND status = ?")) {
-                select.setString(1, snapshotId);
-                select.setString(2, Prebuild.SUCCEEDED);
-                try (ResultSet r = select.executeQuery()) {
-                    if (!r.next()) return Optional.empty();
-                    return Optional.of(new Origin(r.getString(1) == null ? null : java.time.Instant.parse(r.getString(1)), r.getString(2)));
-                }
-            }
-        });
+        return database.handle(h -> h.createQuery("SELECT finished_at, git_commit FROM prebuilds WHERE id = :id AND status = :succeeded")
+                .bind("id", snapshotId).bind("succeeded", Prebuild.SUCCEEDED)
+                .map((r, c) -> new Origin(Database.instant(r, "finished_at"), r.getString("git_commit"))).findOne());
     }
 
     /** When the newest prebuild of this project and class started, whatever its outcome (rotation starts one per period). */
-    Optional<java.time.Instant> lastStarted(String projectId, String environmentClassId) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT max(created_at) FROM prebuilds WHERE project_id = ? AND environment_class_id = ?")) {
-                select.setString(1, projectId);
-                select.setString(2, environmentClassId);
-                try (ResultSet r = select.executeQuery()) {
-                    return r.next() && r.getString(1) != null ? Optional.of(java.time.Instant.parse(r.getString(1))) : Optional.empty();
-                }
-            }
-        });
+    Optional<Instant> lastStarted(String projectId, String environmentClassId) {
+        return database.handle(h -> h.createQuery("SELECT max(created_at) AS started FROM prebuilds WHERE project_id = :project AND environment_class_id = :class")
+                .bind("project", projectId).bind("class", environmentClassId)
+                .map((r, c) -> Database.instant(r, "started")).findOne().filter(java.util.Objects::nonNull));
     }
 
     private void step(String prebuildId, String container, String title, ExecSpec spec) {
@@ -167,34 +160,29 @@ final class Prebuilds {
     }
 
     private void appendLog(String prebuildId, String text) {
-        database.inTransaction(c -> Database.update(c, "UPDATE prebuilds SET log = substr(log || ?, -" + LOG_LIMIT + ") WHERE id = ?",
-                text, prebuildId));
+        database.transaction(h -> h.createUpdate("UPDATE prebuilds SET log = substr(log || :text, -" + LOG_LIMIT + ") WHERE id = :id")
+                .bind("text", text).bind("id", prebuildId).execute());
     }
 
     private void finish(String prebuildId, String status, String image, String failure) {
-        database.inTransaction(c -> Database.update(c,
-                "UPDATE prebuilds SET status = ?, snapshot_image = ?, failure_message = ?, finished_at = ? WHERE id = ?",
-                status, image, failure, clock.instant().toString(), prebuildId));
+        database.transaction(h -> h.createUpdate("UPDATE prebuilds SET status = :status, snapshot_image = :image, failure_message = :failure, "
+                        + "finished_at = :now WHERE id = :id")
+                .bind("status", status).bind("image", image).bind("failure", failure).bind("now", clock.instant()).bind("id", prebuildId)
+                .execute());
     }
 
     Optional<Prebuild> find(String id) {
-        List<Prebuild> found = select("WHERE id = ?", id);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+        return database.handle(h -> h.createQuery(SELECT + " WHERE id = :id").bind("id", id).map(Prebuilds::prebuild).findOne());
     }
 
+    /** The project's prebuilds, oldest first. */
     List<Prebuild> ofProject(String projectId) {
-        return select("WHERE project_id = ? ORDER BY created_at, id", projectId);
+        return database.handle(h -> h.createQuery(SELECT + " WHERE project_id = :project ORDER BY created_at, id").bind("project", projectId)
+                .map(Prebuilds::prebuild).list());
     }
 
     String logOf(String id) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT log FROM prebuilds WHERE id = ?")) {
-                select.setString(1, id);
-                try (ResultSet r = select.executeQuery()) {
-                    return r.next() ? r.getString(1) : "";
-                }
-            }
-        });
+        return database.handle(h -> h.createQuery("SELECT log FROM prebuilds WHERE id = :id").bind("id", id).mapTo(String.class).findOne().orElse(""));
     }
 
     /** The image of a succeeded prebuild (a snapshot id), if there is one. */
@@ -204,34 +192,15 @@ final class Prebuilds {
 
     /** The newest succeeded prebuild of a project and class: what a cold start without a pool launches from. */
     Optional<String> latestSnapshot(String projectId, String environmentClassId) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT id FROM prebuilds WHERE project_id = ? AND environment_class_id = ? "
-                    + "AND status = ? ORDER BY finished_at DESC LIMIT 1")) {
-                select.setString(1, projectId);
-                select.setString(2, environmentClassId);
-                select.setString(3, Prebuild.SUCCEEDED);
-                try (ResultSet r = select.executeQuery()) {
-                    return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
-                }
-            }
-        });
+        return database.handle(h -> h.createQuery("SELECT id FROM prebuilds WHERE project_id = :project AND environment_class_id = :class "
+                        + "AND status = :succeeded ORDER BY finished_at DESC, id LIMIT 1")
+                .bind("project", projectId).bind("class", environmentClassId).bind("succeeded", Prebuild.SUCCEEDED).mapTo(String.class).findOne());
     }
 
-    private List<Prebuild> select(String where, String parameter) {
-        return database.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement("SELECT id, project_id, environment_class_id, status, failure_message, created_at, finished_at "
-                    + "FROM prebuilds " + where)) {
-                select.setString(1, parameter);
-                try (ResultSet r = select.executeQuery()) {
-                    List<Prebuild> found = new ArrayList<>();
-                    while (r.next()) {
-                        String status = r.getString(4);
-                        found.add(new Prebuild(r.getString(1), r.getString(2), r.getString(3), status,
-                                status.equals(Prebuild.SUCCEEDED) ? r.getString(1) : null, r.getString(5), r.getString(6), r.getString(7)));
-                    }
-                    return found;
-                }
-            }
-        });
+    private static Prebuild prebuild(ResultSet r, StatementContext context) throws SQLException {
+        String status = r.getString("status");
+        return new Prebuild(r.getString("id"), r.getString("project_id"), r.getString("environment_class_id"), status,
+                status.equals(Prebuild.SUCCEEDED) ? r.getString("id") : null, r.getString("failure_message"),
+                Database.instant(r, "created_at"), Database.instant(r, "finished_at"));
     }
 }

@@ -108,7 +108,7 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         List<InstanceRow> outdated = replaced(warm, pool, busy, rotation, now);
         remove.addAll(outdated);
         warm.removeAll(outdated);
-        int desired = demand.scaler().target(new Autoscaler.Pool(pool.minSize(), pool.maxSize(), Instant.parse(pool.createdAt()),
+        int desired = demand.scaler().target(new Autoscaler.Pool(pool.minSize(), pool.maxSize(), pool.createdAt(),
                 pool.schedule().hours()), pool.desiredSize(), demand.claims(), now);
         int room = pool.maxInstances() == null ? Integer.MAX_VALUE : (int) Math.max(0, pool.maxInstances() - claimed);
         int total = Math.min(desired == 0 ? 0 : Math.max(desired, pool.maxSize()), room);
@@ -135,7 +135,7 @@ record ReconcilePlan(int launch, List<InstanceRow> remove, List<InstanceRow> los
         List<InstanceRow> outdated = new ArrayList<>(warm.stream().filter(r -> !busy.contains(r.name()) && outdated(r, pool, rotation)).toList());
         if (outdated.isEmpty() && !rotation.unusedFor().isZero()) {
             Instant unusedSince = now.minus(rotation.unusedFor());
-            warm.stream().filter(r -> !busy.contains(r.name()) && r.readyAt() != null && Instant.parse(r.readyAt()).isBefore(unusedSince))
+            warm.stream().filter(r -> !busy.contains(r.name()) && r.readyAt() != null && r.readyAt().isBefore(unusedSince))
                     .min(Comparator.comparing(InstanceRow::readyAt)).ifPresent(outdated::add);
         }
         return outdated;

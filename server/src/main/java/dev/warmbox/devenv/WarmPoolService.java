@@ -5,6 +5,7 @@ import dev.warmbox.devenv.catalog.EnvironmentClass;
 import dev.warmbox.devenv.catalog.Project;
 import dev.warmbox.devenv.scaling.ActiveHours;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ final class WarmPoolService {
         checkCapacity(sizes.min(), maxInstances);
         PoolRecord.Schedule schedule = schedule(f, PoolRecord.Schedule.ALWAYS);
         boolean stopped = Boolean.TRUE.equals(f.bool("stopAfterInitialization"));
-        String now = clock.instant().toString();
+        Instant now = clock.instant();
         String snapshot = prebuilds.latestSnapshot(project.id(), environmentClass.id()).orElse(null);
         PoolRecord pool = new PoolRecord(UUID.randomUUID().toString(), project.id(), environmentClass.id(), ORGANIZATION_ID, runnerId,
                 PoolRecord.READY, sizes.min(), sizes.max(), maxInstances, releasePolicy(f, PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY),
@@ -77,7 +78,7 @@ final class WarmPoolService {
         Boolean stopped = f.bool("stopAfterInitialization");
         boolean stopAfterInitialization = stopped == null ? before.stopAfterInitialization() : stopped;
         PoolRecord updated = store.updateSpec(id, expected, p -> p.withSpec(sizes.min(), sizes.max(), maxInstances, policy, schedule,
-                stopAfterInitialization, clock.instant().toString()));
+                stopAfterInitialization, clock.instant()));
         wake.run();
         return view(updated);
     }
@@ -96,7 +97,7 @@ final class WarmPoolService {
             throw DevEnvException.invalid("minInstances", "(" + minSize + ") must not exceed maxInstances (" + maxInstances + ")");
         }
         PoolRecord updated = store.updateSpec(before.id(), null, p -> p.withSpec(minSize, Math.max(p.maxSize(), Math.max(minSize, 1)), maxInstances,
-                p.releasePolicy(), p.schedule(), p.stopAfterInitialization(), clock.instant().toString()));
+                p.releasePolicy(), p.schedule(), p.stopAfterInitialization(), clock.instant()));
         wake.run();
         return Map.of("name", name, "minInstances", updated.minSize(), "maxInstances", updated.maxInstances() == null ? -1 : updated.maxInstances(),
                 "warmPool", view(updated));
@@ -119,8 +120,8 @@ final class WarmPoolService {
     Map<String, Object> delete(String id) {
         PoolRecord pool = find(id);
         if (!pool.deleted()) {
-            store.updateSpec(id, null, p -> p.deleting(clock.instant().toString()));
-            store.updateStatus(id, PoolRecord.DELETING, null, clock.instant().toString());
+            store.updateSpec(id, null, p -> p.deleting(clock.instant()));
+            store.updateStatus(id, PoolRecord.DELETING, null, clock.instant());
         }
         wake.run();
         return view(find(id));
@@ -199,8 +200,8 @@ final class WarmPoolService {
     Map<String, Object> view(PoolRecord p) {
         List<InstanceRow> own = instances.instances().stream().filter(i -> p.id().equals(i.poolId())).toList();
         Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("createdAt", p.createdAt());
-        metadata.put("updatedAt", p.updatedAt());
+        metadata.put("createdAt", p.createdAt().toString());
+        metadata.put("updatedAt", p.updatedAt().toString());
         metadata.put("environmentClassId", p.environmentClassId());
         metadata.put("organizationId", p.organizationId());
         metadata.put("projectId", p.projectId());

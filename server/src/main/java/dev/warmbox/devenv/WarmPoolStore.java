@@ -3,6 +3,7 @@ package dev.warmbox.devenv;
 import dev.warmbox.store.Database;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -12,7 +13,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 /**
  * The warm_pools table. Spec changes bump specVersion; status changes bump statusVersion. Statements
  * bind by name through Jdbi: a pool's record binds its own accessors ({@code :minSize} is
- * {@code minSize()}), so no column is matched to a value by its position.
+ * {@code minSize()}), so no column is matched to a value by its position; times are epoch milliseconds.
  */
 final class WarmPoolStore {
     private static final String SELECT = "SELECT * FROM warm_pools";
@@ -81,7 +82,7 @@ final class WarmPoolStore {
     }
 
     /** Status written by the reconciler; bumps statusVersion only when something changed. */
-    void updateStatus(String id, String phase, String failureMessage, String now) {
+    void updateStatus(String id, String phase, String failureMessage, Instant now) {
         database.transaction(h -> h.createUpdate("UPDATE warm_pools SET phase = :phase, failure_message = :message, "
                         + "status_version = status_version + 1, updated_at = :now "
                         + "WHERE id = :id AND (phase != :phase OR coalesce(failure_message, '') != coalesce(:message, ''))")
@@ -92,14 +93,14 @@ final class WarmPoolStore {
      * The autoscaler's new target, stored so the next decision (also after a restart) starts from it;
      * bumps statusVersion only when it changed.
      */
-    void updateDesiredSize(String id, int desiredSize, String now) {
+    void updateDesiredSize(String id, int desiredSize, Instant now) {
         database.transaction(h -> h.createUpdate("UPDATE warm_pools SET desired_size = :size, status_version = status_version + 1, "
                         + "updated_at = :now WHERE id = :id AND desired_size != :size")
                 .bind("id", id).bind("size", desiredSize).bind("now", now).execute());
     }
 
     /** A new snapshot for every live pool of this project and class (the prebuild finished). */
-    void useSnapshot(String projectId, String environmentClassId, String snapshotId, String now) {
+    void useSnapshot(String projectId, String environmentClassId, String snapshotId, Instant now) {
         database.transaction(h -> h.createUpdate("UPDATE warm_pools SET snapshot_id = :snapshot, spec_version = spec_version + 1, "
                         + "updated_at = :now WHERE project_id = :project AND environment_class_id = :class AND deleted = 0")
                 .bind("snapshot", snapshotId).bind("now", now).bind("project", projectId).bind("class", environmentClassId).execute());
@@ -121,7 +122,7 @@ final class WarmPoolStore {
                 r.getString("runner_id"), r.getString("desired_phase"), r.getInt("min_size"), r.getInt("max_size"), cap,
                 PoolRecord.ReleasePolicy.valueOf(r.getString("release_policy")), r.getString("snapshot_id"), r.getLong("spec_version"),
                 r.getString("phase"), r.getString("failure_message"), r.getLong("status_version"), r.getBoolean("deleted"),
-                r.getString("created_at"), r.getString("updated_at"), new PoolRecord.Schedule(r.getString("cron_schedule"), r.getString("cron_timezone")),
+                Database.instant(r, "created_at"), Database.instant(r, "updated_at"), new PoolRecord.Schedule(r.getString("cron_schedule"), r.getString("cron_timezone")),
                 r.getBoolean("stop_after_initialization"), r.getInt("desired_size"));
     }
 }

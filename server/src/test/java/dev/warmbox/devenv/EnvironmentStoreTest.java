@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmbox.store.Database;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Claims against a real SQLite file from many threads at once: the hand-out is exact. */
 class EnvironmentStoreTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
     @TempDir
     Path dir;
 
@@ -29,12 +32,12 @@ class EnvironmentStoreTest {
                 return null;
             });
             new WarmPoolStore(database).insert(new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", 3, 3, 5,
-                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t",
+                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, T0, T0,
                     PoolRecord.Schedule.ALWAYS, false, -1));
             EnvironmentStore store = new EnvironmentStore(database);
             for (int i = 0; i < 3; i++) {
                 store.insertInstance(new InstanceRow("warm" + i, "pool", "project", "s1", i == 2 ? InstanceRow.STARTING : InstanceRow.WARM, i != 2,
-                        null, null, "2026-01-01T00:00:0" + i + "Z", null, false, null));
+                        null, null, T0.plusSeconds(i), null, false, null));
             }
 
             int claims = 16;
@@ -48,7 +51,7 @@ class EnvironmentStoreTest {
                         go.await();
                         try {
                             return store.claim(new EnvironmentRecord(env, "key", "project", "class", "pool", null, false,
-                                    EnvironmentRecord.CREATING, null, "t", null, "t"), "pool", "s1", "cold-" + env, "t");
+                                    EnvironmentRecord.CREATING, null, T0, null, T0), "pool", "s1", "cold-" + env, T0);
                         } catch (DevEnvException e) {
                             return e;
                         }
@@ -79,12 +82,12 @@ class EnvironmentStoreTest {
                 return null;
             });
             new WarmPoolStore(database).insert(new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", 1, 3, null,
-                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, "t", "t",
+                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, T0, T0,
                     PoolRecord.Schedule.ALWAYS, false, -1));
             EnvironmentStore store = new EnvironmentStore(database);
-            store.insertInstance(new InstanceRow("stopped", "pool", "project", "s1", InstanceRow.WARM, true, null, null, "2026-01-01T00:00:00Z", null, true, null));
-            store.insertInstance(new InstanceRow("stopping", "pool", "project", "s1", InstanceRow.WARM, false, null, null, "2026-01-01T00:00:00Z", null, true, null));
-            store.insertInstance(new InstanceRow("running", "pool", "project", "s1", InstanceRow.WARM, true, null, null, "2026-01-01T00:00:09Z", null, false, null));
+            store.insertInstance(new InstanceRow("stopped", "pool", "project", "s1", InstanceRow.WARM, true, null, null, T0, null, true, null));
+            store.insertInstance(new InstanceRow("stopping", "pool", "project", "s1", InstanceRow.WARM, false, null, null, T0, null, true, null));
+            store.insertInstance(new InstanceRow("running", "pool", "project", "s1", InstanceRow.WARM, true, null, null, T0.plusSeconds(9), null, false, null));
 
             EnvironmentStore.Claim first = claim(store, "e1");
             assertThat(first.instance().name()).as("a running instance, though newer").isEqualTo("running");
@@ -99,8 +102,29 @@ class EnvironmentStoreTest {
         }
     }
 
+    @Test
+    void aClaimTakesTheOldestInstanceEvenWhenItsTimeSortsAfterAFractionalOneAsText() {
+        // As ISO-8601 text "...:00.500Z" sorts before "...:00Z" ('.' < 'Z'), though it is half a second later.
+        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+            database.inTransaction(c -> {
+                c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
+                c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
+                return null;
+            });
+            new WarmPoolStore(database).insert(new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", 1, 3, null,
+                    PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, T0, T0,
+                    PoolRecord.Schedule.ALWAYS, false, -1));
+            EnvironmentStore store = new EnvironmentStore(database);
+            store.insertInstance(new InstanceRow("later", "pool", "project", "s1", InstanceRow.WARM, true, null, null, T0.plusMillis(500), null, false, null));
+            store.insertInstance(new InstanceRow("earlier", "pool", "project", "s1", InstanceRow.WARM, true, null, null, T0, null, false, null));
+
+            assertThat(store.instances()).extracting(InstanceRow::name).as("listed oldest first").containsExactly("earlier", "later");
+            assertThat(claim(store, "e1").instance().name()).as("the instance that waited longest").isEqualTo("earlier");
+        }
+    }
+
     private static EnvironmentStore.Claim claim(EnvironmentStore store, String env) {
-        return store.claim(new EnvironmentRecord(env, "key", "project", "class", "pool", null, false, EnvironmentRecord.CREATING, null, "t", null, "t"),
-                "pool", "s1", "cold-" + env, "t");
+        return store.claim(new EnvironmentRecord(env, "key", "project", "class", "pool", null, false, EnvironmentRecord.CREATING, null, T0, null, T0),
+                "pool", "s1", "cold-" + env, T0);
     }
 }

@@ -73,14 +73,14 @@ class PoolReconcilerTest {
         database.inTransaction(c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at) VALUES ('snap', '" + projectId + "', '"
-                        + classId + "', 'PREBUILD_STATUS_SUCCEEDED', 't')");
+                        + classId + "', 'PREBUILD_STATUS_SUCCEEDED', 0)");
                 s.execute("INSERT INTO environments (id, owner_key_id, project_id, environment_class_id, warm, phase, created_at, updated_at) "
-                        + "VALUES ('gone-env', 'k', '" + projectId + "', '" + classId + "', 1, 'ENVIRONMENT_PHASE_DELETED', 't', 't')");
+                        + "VALUES ('gone-env', 'k', '" + projectId + "', '" + classId + "', 1, 'ENVIRONMENT_PHASE_DELETED', 0, 0)");
             }
             return null;
         });
         pools.insert(new PoolRecord("pool", projectId, classId, "org", "runner", PoolRecord.READY, 2, 2, null,
-                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "snap", 1, PoolRecord.READY, null, 1, false, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
+                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "snap", 1, PoolRecord.READY, null, 1, false, Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"),
                 PoolRecord.Schedule.ALWAYS, false, -1));
     }
 
@@ -94,14 +94,14 @@ class PoolReconcilerTest {
 
     /** What a previous run left: a row (in a state) with a running container of that name. */
     private void leftover(String name, String state, boolean ready, String environmentId) {
-        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, "2026-01-01T08:00:00Z", null, false, null));
+        store.insertInstance(new InstanceRow(name, "pool", "p", "snap", state, ready, null, environmentId, Instant.parse("2026-01-01T08:00:00Z"), null, false, null));
         container(name);
     }
 
     private void container(String name) {
         ContainerSpec spec = blueprint.instance(name, "pool", IMAGE,
-                new Project("p", "p", new Project.Source("base", null), List.of(), List.of(), null, null, null, Map.of(), Map.of(), 7681, null, "t", "t"),
-                new EnvironmentClass("c", "small", 1, 1 << 30, 0, null, "t", "t"));
+                new Project("p", "p", new Project.Source("base", null), List.of(), List.of(), null, null, null, Map.of(), Map.of(), 7681, null, clock.instant(), clock.instant()),
+                new EnvironmentClass("c", "small", 1, 1 << 30, 0, null, clock.instant(), clock.instant()));
         engine.start(engine.create(spec));
     }
 
@@ -146,14 +146,14 @@ class PoolReconcilerTest {
     void aRestartDecidesFromTheStoredTargetAndTheStoredClaimsAndLaunchesTheGapOnce() {
         // The previous run scaled out to 3 on 6 claims 12 minutes ago: they left the 10-minute demand window,
         // but the 15-minute scale-in window still holds them, so the target must stay 3, not fall to minSize.
-        String claimedAt = clock.instant().minus(Duration.ofMinutes(12)).toString();
+        long claimedAt = clock.instant().minus(Duration.ofMinutes(12)).toEpochMilli();
         database.inTransaction(c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("UPDATE warm_pools SET max_size = 5, desired_size = 3 WHERE id = 'pool'");
                 for (int i = 0; i < 6; i++) {
                     s.execute("INSERT INTO environments (id, owner_key_id, project_id, environment_class_id, pool_id, warm, phase, created_at, updated_at) "
-                            + "SELECT 'claim-" + i + "', 'k', project_id, environment_class_id, 'pool', 1, 'ENVIRONMENT_PHASE_DELETED', '" + claimedAt
-                            + "', 't' FROM warm_pools WHERE id = 'pool'");
+                            + "SELECT 'claim-" + i + "', 'k', project_id, environment_class_id, 'pool', 1, 'ENVIRONMENT_PHASE_DELETED', " + claimedAt
+                            + ", 0 FROM warm_pools WHERE id = 'pool'");
                 }
             }
             return null;
@@ -211,18 +211,18 @@ class PoolReconcilerTest {
         String failed = "failed-0000-0001";
         database.inTransaction(c -> {
             try (Statement s = c.createStatement()) {
-                s.execute("UPDATE prebuilds SET finished_at = '2026-01-01T08:00:00Z' WHERE id = 'snap'");
-                for (String[] p : new String[][] {{"superseded", "PREBUILD_STATUS_SUCCEEDED", "'2026-01-01T07:00:00Z'"},
-                        {failed, "PREBUILD_STATUS_FAILED", "'2026-01-01T08:30:00Z'"}, {"running", "PREBUILD_STATUS_RUNNING", "NULL"}}) {
+                s.execute("UPDATE prebuilds SET finished_at = " + millis("2026-01-01T08:00:00Z") + " WHERE id = 'snap'");
+                for (String[] p : new String[][] {{"superseded", "PREBUILD_STATUS_SUCCEEDED", millis("2026-01-01T07:00:00Z")},
+                        {failed, "PREBUILD_STATUS_FAILED", millis("2026-01-01T08:30:00Z")}, {"running", "PREBUILD_STATUS_RUNNING", "NULL"}}) {
                     s.execute("INSERT INTO prebuilds (id, project_id, environment_class_id, status, created_at, finished_at) "
-                            + "SELECT '" + p[0] + "', project_id, environment_class_id, '" + p[1] + "', 't', " + p[2] + " FROM prebuilds WHERE id = 'snap'");
+                            + "SELECT '" + p[0] + "', project_id, environment_class_id, '" + p[1] + "', 0, " + p[2] + " FROM prebuilds WHERE id = 'snap'");
                 }
             }
             return null;
         });
         for (String snapshot : List.of("snap", "superseded", failed, "running")) committedSnapshot(snapshot);
-        Project project = new Project("p", "p", new Project.Source("base", null), List.of(), List.of(), null, null, null, Map.of(), Map.of(), 7681, null, "t", "t");
-        engine.create(blueprint.prebuild(failed, project, new EnvironmentClass("c", "small", 1, 1 << 30, 0, null, "t", "t")));
+        Project project = new Project("p", "p", new Project.Source("base", null), List.of(), List.of(), null, null, null, Map.of(), Map.of(), 7681, null, clock.instant(), clock.instant());
+        engine.create(blueprint.prebuild(failed, project, new EnvironmentClass("c", "small", 1, 1 << 30, 0, null, clock.instant(), clock.instant())));
 
         reconciler.pass();
 
@@ -247,4 +247,8 @@ class PoolReconcilerTest {
                 store.instance(name).isEmpty() && engine.list(Map.of(Blueprint.LABEL_INSTANCE, name)).isEmpty());
     }
 
+    /** A time as the tables keep it: epoch milliseconds. */
+    private static String millis(String iso) {
+        return Long.toString(Instant.parse(iso).toEpochMilli());
+    }
 }

@@ -22,14 +22,14 @@ class ReconcilePlanTest {
 
     private static PoolRecord pool(int min, Integer maxInstances, String snapshot, boolean deleted) {
         return new PoolRecord("pool", "project", "class", "org", "runner", "WARM_POOL_PHASE_READY", min, Math.max(min, 1), maxInstances,
-                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, snapshot, 1, PoolRecord.READY, null, 1, deleted, "2026-01-01T00:00:00Z",
-                "2026-01-01T00:00:00Z", PoolRecord.Schedule.ALWAYS, false, -1);
+                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, snapshot, 1, PoolRecord.READY, null, 1, deleted, Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:00Z"), PoolRecord.Schedule.ALWAYS, false, -1);
     }
 
     private InstanceRow instance(String state, boolean ready, String snapshot, boolean containerRunning) {
         counter++;
         InstanceRow row = new InstanceRow("i" + counter, "pool", "project", snapshot, state, ready, "10.0.0." + counter,
-                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, "2026-01-01T08:00:0" + counter + "Z", null, false, null);
+                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, Instant.parse("2026-01-01T08:00:00Z").plusSeconds(counter), null, false, null);
         rows.add(row);
         if (containerRunning) running.add(row.name());
         return row;
@@ -148,7 +148,7 @@ class ReconcilePlanTest {
     private InstanceRow made(String state, String fingerprint, String readyAt) {
         counter++;
         InstanceRow row = new InstanceRow("i" + counter, "pool", "project", "s1", state, true, "10.0.0." + counter,
-                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, "2026-01-01T08:00:0" + counter + "Z", readyAt, false, fingerprint);
+                state.equals(InstanceRow.CLAIMED) ? "env" + counter : null, Instant.parse("2026-01-01T08:00:00Z").plusSeconds(counter), readyAt == null ? null : Instant.parse(readyAt), false, fingerprint);
         rows.add(row);
         running.add(row.name());
         return row;

@@ -34,8 +34,8 @@ class ReconcileScalingTest {
 
     private PoolRecord pool(int min, int max, PoolRecord.Schedule schedule, int desired) {
         return new PoolRecord("pool", "project", "class", "org", "runner", PoolRecord.READY, min, max, null,
-                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, CREATED.toString(),
-                CREATED.toString(), schedule, stopAfterInitialization, desired);
+                PoolRecord.ReleasePolicy.RELEASE_POLICY_DESTROY, "s1", 1, PoolRecord.READY, null, 1, false, CREATED,
+                CREATED, schedule, stopAfterInitialization, desired);
     }
 
     /**
@@ -78,7 +78,7 @@ class ReconcileScalingTest {
     private InstanceRow warm() {
         counter++;
         InstanceRow row = new InstanceRow("i" + counter, "pool", "project", "s1", InstanceRow.WARM, true, "10.0.0." + counter, null,
-                clock.instant().plusMillis(counter).toString(), null, false, null);
+                clock.instant().plusMillis(counter), null, false, null);
         rows.add(row);
         running.add(row.name());
         return row;

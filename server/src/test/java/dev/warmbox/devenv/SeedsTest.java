@@ -61,6 +61,29 @@ class SeedsTest {
         }
     }
 
+    @Test
+    void timesReachClientsAsIso8601TextThoughTheyAreStoredAsMilliseconds() throws Exception {
+        Path seed = Files.writeString(dir.resolve("seed.json"), """
+                {"environmentClasses": [{"name": "small"}],
+                 "projects": [{"name": "course", "source": {"image": "img"}, "prebuildEnvironmentClasses": ["small"]}],
+                 "warmPools": [{"project": "course", "environmentClass": "small", "minSize": 0}]}""");
+        try (Database database = new Database(dir.resolve("warmbox.db"));
+                DevEnvironments devEnvs = start(database, new FakeContainerProvider("img"), seed)) {
+            JsonNode pool = pools(devEnvs).get(0);
+            JsonNode environmentClass = json.valueToTree(devEnvs.classes(MEMBER)).at("/environmentClasses/0");
+            JsonNode project = json.valueToTree(devEnvs.projects(MEMBER)).at("/projects/0");
+            for (JsonNode time : java.util.List.of(pool.at("/metadata/createdAt"), pool.at("/metadata/updatedAt"), environmentClass.get("createdAt"),
+                    project.get("updatedAt"))) {
+                assertThat(time.isTextual()).as("%s is ISO-8601 text", time).isTrue();
+                assertThat(java.time.Instant.parse(time.asText())).isBefore(java.time.Instant.now().plusSeconds(1));
+            }
+            JsonNode prebuild = json.valueToTree(new Prebuild("p", "project", "class", Prebuild.SUCCEEDED, "p", null,
+                    java.time.Instant.parse("2026-01-01T00:00:00.500Z"), java.time.Instant.parse("2026-01-01T00:01:00Z")));
+            assertThat(prebuild.get("createdAt").asText()).isEqualTo("2026-01-01T00:00:00.500Z");
+            assertThat(prebuild.get("finishedAt").asText()).isEqualTo("2026-01-01T00:01:00Z");
+        }
+    }
+
     private JsonNode pools(DevEnvironments devEnvs) {
         return json.valueToTree(devEnvs.pools(MEMBER, null, null)).get("warmPools");
     }

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -36,7 +37,7 @@ public final class Catalog {
     }
 
     public EnvironmentClass createClass(byte[] body) {
-        String now = clock.instant().toString();
+        Instant now = clock.instant();
         EnvironmentClass created = parseClass(body, UUID.randomUUID().toString(), now, now);
         store.insert(CatalogStore.Table.CLASSES, created.id(), created.name(), created);
         return created;
@@ -45,12 +46,12 @@ public final class Catalog {
     /** PATCH: the stored class with the body's fields replaced, validated as a new one would be. */
     public EnvironmentClass updateClass(String id, byte[] body) {
         EnvironmentClass current = environmentClass(id);
-        EnvironmentClass updated = parseClass(merge(current, body, CLASS_FIELDS), id, current.createdAt(), clock.instant().toString());
+        EnvironmentClass updated = parseClass(merge(current, body, CLASS_FIELDS), id, current.createdAt(), clock.instant());
         store.update(CatalogStore.Table.CLASSES, id, updated.name(), updated);
         return updated;
     }
 
-    private EnvironmentClass parseClass(byte[] body, String id, String createdAt, String now) {
+    private EnvironmentClass parseClass(byte[] body, String id, Instant createdAt, Instant now) {
         Fields f = bodies.read(body, CLASS_FIELDS);
         Double cpu = f.number("cpu", 0.1, 64);
         Long memory = f.longValue("memoryBytes", 64L << 20, 256L << 30);
@@ -62,7 +63,7 @@ public final class Catalog {
     }
 
     public Project createProject(byte[] body) {
-        String now = clock.instant().toString();
+        Instant now = clock.instant();
         Project created = parseProject(body, UUID.randomUUID().toString(), now, now);
         store.insert(CatalogStore.Table.PROJECTS, created.id(), created.name(), created);
         return created;
@@ -71,7 +72,7 @@ public final class Catalog {
     /** PATCH: the stored project with the body's top-level fields replaced, validated as a new one would be. */
     public Project updateProject(String id, byte[] body) {
         Project current = project(id);
-        Project updated = parseProject(merge(current, body, PROJECT_FIELDS), id, current.createdAt(), clock.instant().toString());
+        Project updated = parseProject(merge(current, body, PROJECT_FIELDS), id, current.createdAt(), clock.instant());
         store.update(CatalogStore.Table.PROJECTS, id, updated.name(), updated);
         return updated;
     }
@@ -110,7 +111,7 @@ public final class Catalog {
         }
     }
 
-    private Project parseProject(byte[] body, String id, String createdAt, String now) {
+    private Project parseProject(byte[] body, String id, Instant createdAt, Instant now) {
         Fields f = bodies.read(body, PROJECT_FIELDS);
         String name = name(f);
         Project.Source source = source(f.object("source"));
