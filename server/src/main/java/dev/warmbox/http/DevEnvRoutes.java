@@ -1,8 +1,8 @@
 package dev.warmbox.http;
 
-import dev.warmbox.devenv.DevEnvException;
 import dev.warmbox.devenv.DevEnvironments;
-import dev.warmbox.devenv.Fields;
+import dev.warmbox.devenv.requests.DevEnvException;
+import dev.warmbox.devenv.requests.Fields;
 import dev.warmbox.store.ApiKeys;
 import dev.warmbox.store.Principal;
 import dev.warmbox.store.Role;

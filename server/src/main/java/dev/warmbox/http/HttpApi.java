@@ -1,8 +1,8 @@
 package dev.warmbox.http;
 
 import dev.warmbox.config.Limits;
-import dev.warmbox.devenv.DevEnvException;
 import dev.warmbox.devenv.DevEnvironments;
+import dev.warmbox.devenv.requests.DevEnvException;
 import dev.warmbox.execution.ExecutionService;
 import dev.warmbox.execution.Rejection;
 import dev.warmbox.pool.PoolView;

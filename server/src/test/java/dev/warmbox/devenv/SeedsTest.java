@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.devenv.prebuilds.Prebuild;
 import dev.warmbox.provider.FakeContainerProvider;
 import dev.warmbox.store.Database;
 import dev.warmbox.store.Principal;
@@ -31,7 +32,7 @@ class SeedsTest {
         DevEnvSettings settings = new DevEnvSettings("warmbox-devenv", Duration.ofHours(1), 2, Duration.ofMinutes(1), Duration.ofSeconds(5),
                 Optional.empty(), Optional.of(seed), DevEnvSettings.Scaling.DEFAULTS,
                 Duration.ZERO);
-        DevEnvironments devEnvs = new DevEnvironments(database, engine, json, 1 << 20, settings, "seed-test", new DevEnvMetrics(), Clock.systemUTC());
+        DevEnvironments devEnvs = new DevEnvironments(database, engine, json, 1 << 20, settings, "seed-test", Clock.systemUTC());
         devEnvs.start();
         return devEnvs;
     }
