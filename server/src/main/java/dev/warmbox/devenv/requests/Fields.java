@@ -1,7 +1,9 @@
 package dev.warmbox.devenv.requests;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -44,7 +46,12 @@ public final class Fields {
         public Reader(long maxBodyBytes) {
             this.maxBodyBytes = maxBodyBytes;
             int longest = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
-            this.json = JsonMapper.builder().build();
+            // Strict as POST /execute's parser: a field given twice, or data after the object, is refused
+            // rather than read halfway by the parser's choice.
+            this.json = JsonMapper.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .build();
             json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Math.max(longest, StreamReadConstraints.DEFAULT_MAX_STRING_LEN)).build());
         }

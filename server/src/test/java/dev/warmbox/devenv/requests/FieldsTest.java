@@ -74,6 +74,17 @@ class FieldsTest {
         assertThat(e.getMessage()).as("message for %s", body).isEqualTo("the body is not valid JSON");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\": \"x\", \"a\": \"y\"}", "{\"a\": \"x\"} {\"a\": \"y\"}", "{\"a\": \"x\"} trailing"})
+    void aBodyThatSaysTwoThingsIsRefusedNotReadHalfway(String body) {
+        // Which of two values for one field wins, or whether what follows the object counts, is the parser's
+        // choice, not the client's: refused, as POST /execute refuses them.
+        DevEnvException e = catchThrowableOfType(DevEnvException.class, () -> bodies.read(body.getBytes(StandardCharsets.UTF_8), Set.of("a")));
+        assertThat(e).as("refused: %s", body).isNotNull();
+        assertThat(e.kind()).isEqualTo(DevEnvException.Kind.INVALID);
+        assertThat(e.getMessage()).isEqualTo("the body is not valid JSON");
+    }
+
     private void assertTooLarge(String body, java.util.function.Consumer<Fields> read, String message) {
         Fields fields = bodies.read(body.getBytes(StandardCharsets.UTF_8), Set.of("cmd", "cmds", "env"));
         DevEnvException e = catchThrowableOfType(DevEnvException.class, () -> read.accept(fields));
