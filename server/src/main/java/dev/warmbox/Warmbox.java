@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.warmbox.config.ConfigException;
 import dev.warmbox.config.WarmboxConfig;
-import dev.warmbox.devenv.DevEnvMetrics;
 import dev.warmbox.devenv.DevEnvironments;
 import dev.warmbox.execution.ExecutionService;
 import dev.warmbox.http.HttpApi;
@@ -78,9 +77,8 @@ public final class Warmbox implements AutoCloseable {
             new ProcessorMetrics().bindTo(registry);
 
             ExecutionService executions = new ExecutionService(config.limits(), pools, sandboxes, metrics);
-            DevEnvMetrics devEnvMetrics = new DevEnvMetrics();
-            devEnvironments = remember(new DevEnvironments(database, provider, json, config.devEnv(), config.instanceId(), devEnvMetrics, clock));
-            devEnvMetrics.bindTo(registry);
+            devEnvironments = remember(new DevEnvironments(database, provider, json, config.limits().maxRequestBytes(), config.devEnv(), config.instanceId(), clock));
+            devEnvironments.metrics().bindTo(registry);
             HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry, devEnvironments);
             Routing environments = routing.orElse(new Routing(devEnvironments.routes(), devEnvironments.accessTokens()));
             EnvironmentRouter router = new EnvironmentRouter(environments.routes(), environments.accessTokens(), keys);

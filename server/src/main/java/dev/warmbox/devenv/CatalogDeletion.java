@@ -1,6 +1,8 @@
 package dev.warmbox.devenv;
 
 import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.prebuilds.SnapshotCollector;
+import dev.warmbox.devenv.requests.DevEnvException;
 import dev.warmbox.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,6 +3,24 @@ package dev.warmbox.devenv;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warmbox.config.DevEnvSettings;
 import dev.warmbox.devenv.catalog.Catalog;
+import dev.warmbox.devenv.claims.DevEnvMetrics;
+import dev.warmbox.devenv.claims.EnvironmentStore;
+import dev.warmbox.devenv.claims.Environments;
+import dev.warmbox.devenv.containers.Blueprint;
+import dev.warmbox.devenv.containers.InstanceEngine;
+import dev.warmbox.devenv.instances.InFlight;
+import dev.warmbox.devenv.instances.InstanceRow;
+import dev.warmbox.devenv.instances.InstanceStore;
+import dev.warmbox.devenv.instances.Instances;
+import dev.warmbox.devenv.pools.PoolReconciler;
+import dev.warmbox.devenv.pools.Rotations;
+import dev.warmbox.devenv.pools.WarmPoolService;
+import dev.warmbox.devenv.pools.WarmPoolStore;
+import dev.warmbox.devenv.prebuilds.Prebuild;
+import dev.warmbox.devenv.prebuilds.Prebuilds;
+import dev.warmbox.devenv.prebuilds.SnapshotCollector;
+import dev.warmbox.devenv.requests.DevEnvException;
+import dev.warmbox.devenv.requests.Fields;
 import dev.warmbox.devenv.scaling.Autoscaler;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.routing.AccessTokens;
@@ -10,6 +28,7 @@ import dev.warmbox.routing.Routes;
 import dev.warmbox.store.Database;
 import dev.warmbox.store.Principal;
 import dev.warmbox.store.Role;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * resets, personalization, prebuilds) and the reconciler's one thread; both stop in {@link #close()}.
  */
 public final class DevEnvironments implements AutoCloseable {
-    private final ObjectMapper json;
+    private final Fields.Reader bodies;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("warmbox-devenv-worker-", 0).factory());
     private final DevEnvSettings settings;
     private final Catalog catalog;
@@ -32,35 +51,41 @@ public final class DevEnvironments implements AutoCloseable {
     private final WarmPoolService pools;
     private final Environments environments;
     private final PoolReconciler reconciler;
-    private final EnvironmentStore store;
+    private final InstanceStore instanceRows;
+    private final DevEnvMetrics metrics = new DevEnvMetrics();
     private final Seeds seeds;
     private final CatalogDeletion deletion;
 
-    public DevEnvironments(Database database, ContainerProvider provider, ObjectMapper json, DevEnvSettings settings, String instanceId,
-                           DevEnvMetrics metrics, Clock clock) {
+    /** @param maxBodyBytes the largest request body (the 413s name it); values within it are refused by their own limits */
+    public DevEnvironments(Database database, ContainerProvider provider, ObjectMapper json, long maxBodyBytes, DevEnvSettings settings,
+                           String instanceId, Clock clock) {
         this.settings = settings;
-        this.json = json;
+        this.bodies = new Fields.Reader(maxBodyBytes);
         Blueprint blueprint = new Blueprint(instanceId, settings);
         InstanceEngine engine = new InstanceEngine(provider, blueprint, settings);
         WarmPoolStore poolStore = new WarmPoolStore(database);
-        store = new EnvironmentStore(database);
-        catalog = new Catalog(database, json, provider, clock);
+        instanceRows = new InstanceStore(database);
+        EnvironmentStore store = new EnvironmentStore(database, instanceRows);
+        catalog = new Catalog(database, json, bodies, provider, clock);
         SnapshotCollector snapshots = new SnapshotCollector(database, provider, blueprint);
         // The reconciler is built last, but prebuilds must wake it when a snapshot is ready.
         Runnable[] wake = {() -> { }};
-        prebuilds = new Prebuilds(database, catalog, poolStore, provider, blueprint, engine, workers, clock, () -> wake[0].run());
+        prebuilds = new Prebuilds(database, catalog, provider, blueprint, engine, workers, clock, snapshot -> {
+            poolStore.useSnapshot(snapshot.projectId(), snapshot.environmentClassId(), snapshot.id(), clock.instant());
+            wake[0].run();
+        });
         InFlight inFlight = new InFlight();
-        environments = new Environments(json, catalog, poolStore, prebuilds, store, engine, metrics, workers, clock, inFlight);
-        Instances instances = new Instances(store, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock, inFlight,
+        environments = new Environments(bodies, catalog, poolStore, prebuilds, store, instanceRows, engine, metrics, workers, clock, inFlight);
+        Instances instances = new Instances(instanceRows, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock, inFlight,
                 environments::personalize, environments::fail);
         DevEnvSettings.Scaling scaling = settings.scaling();
         Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
                 scaling.idleGuard());
-        reconciler = new PoolReconciler(poolStore, store, instances, provider, blueprint, clock, scaler,
+        reconciler = new PoolReconciler(poolStore, instanceRows, store, instances, provider, blueprint, clock, scaler,
                 new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail, snapshots, inFlight);
         wake[0] = reconciler::wake;
-        environments.connect(instances, reconciler);
-        pools = new WarmPoolService(json, catalog, poolStore, prebuilds, store, clock, instanceId, reconciler::wake);
+        environments.connect(instances, reconciler::wake);
+        pools = new WarmPoolService(bodies, catalog, poolStore, prebuilds, instanceRows, clock, instanceId, reconciler::wake);
         seeds = new Seeds(json, catalog, pools, poolStore);
         deletion = new CatalogDeletion(database, catalog, snapshots);
         metrics.countFrom(this::countByState);
@@ -72,6 +97,11 @@ public final class DevEnvironments implements AutoCloseable {
         prebuilds.recover();
         environments.recover();
         reconciler.start(settings.reconcileInterval());
+    }
+
+    /** The development-environment meters, to bind to the registry once. */
+    public MeterBinder metrics() {
+        return metrics;
     }
 
     /** What the router reads: where each environment is and whose it is. */
@@ -140,7 +170,7 @@ public final class DevEnvironments implements AutoCloseable {
 
     public Object startPrebuild(Principal who, String projectId, byte[] body) {
         admin(who);
-        Fields f = Fields.parse(json, body, java.util.Set.of("environmentClassId"));
+        Fields f = bodies.read(body, java.util.Set.of("environmentClassId"));
         return prebuilds.start(projectId, f.requiredText("environmentClassId"));
     }
 
@@ -213,7 +243,7 @@ public final class DevEnvironments implements AutoCloseable {
 
     private Map<String, Long> countByState() {
         Map<String, Long> counts = new HashMap<>();
-        for (InstanceRow row : store.instances()) {
+        for (InstanceRow row : instanceRows.all()) {
             String state = switch (row.state()) {
                 case InstanceRow.WARM -> !row.ready() ? "starting" : row.stopped() ? "stopped" : "running";
                 case InstanceRow.CLAIMED -> "claimed";

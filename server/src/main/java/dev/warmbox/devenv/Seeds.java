@@ -1,13 +1,16 @@
 package dev.warmbox.devenv;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.warmbox.config.ConfigException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warmbox.config.ConfigException;
 import dev.warmbox.devenv.catalog.Catalog;
 import dev.warmbox.devenv.catalog.EnvironmentClass;
 import dev.warmbox.devenv.catalog.Project;
+import dev.warmbox.devenv.pools.WarmPoolService;
+import dev.warmbox.devenv.pools.WarmPoolStore;
+import dev.warmbox.devenv.requests.DevEnvException;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;

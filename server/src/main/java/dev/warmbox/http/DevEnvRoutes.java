@@ -1,6 +1,8 @@
 package dev.warmbox.http;
 
 import dev.warmbox.devenv.DevEnvironments;
+import dev.warmbox.devenv.requests.DevEnvException;
+import dev.warmbox.devenv.requests.Fields;
 import dev.warmbox.store.ApiKeys;
 import dev.warmbox.store.Principal;
 import dev.warmbox.store.Role;
@@ -8,6 +10,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The development-environment API under /api/v1/ and the admin scaling endpoint, plus API keys. Each
@@ -17,6 +20,7 @@ import java.util.Map;
 final class DevEnvRoutes {
     private final DevEnvironments devEnvs;
     private final ApiKeys keys;
+    private Fields.Reader bodies;
 
     DevEnvRoutes(DevEnvironments devEnvs, ApiKeys keys) {
         this.devEnvs = devEnvs;
@@ -24,6 +28,7 @@ final class DevEnvRoutes {
     }
 
     void install(JavalinConfig config) {
+        bodies = new Fields.Reader(config.http.maxRequestSize);
         var r = config.routes;
         r.post("/api/v1/environment-classes", ctx -> created(ctx, devEnvs.createClass(who(ctx), json(ctx))));
         r.get("/api/v1/environment-classes", ctx -> ctx.json(devEnvs.classes(who(ctx))));
@@ -64,18 +69,12 @@ final class DevEnvRoutes {
     /** Admins create keys for members (or other admins); the plaintext is answered once and not kept. */
     private void createKey(Context ctx) {
         admin(ctx);
-        Map<?, ?> body;
-        try {
-            body = ctx.bodyAsClass(Map.class);
-        } catch (RuntimeException e) {
-            throw new io.javalin.http.BadRequestResponse("the body must be a JSON object {name, role}");
-        }
-        if (body == null) throw new io.javalin.http.BadRequestResponse("the body must be a JSON object {name, role}");
-        Object name = body.get("name");
-        Object role = body.get("role") == null ? "member" : body.get("role");
-        if (!(name instanceof String n) || n.isBlank() || n.length() > 100) throw new io.javalin.http.BadRequestResponse("name must be a string of 1-100 characters");
-        if (!(role instanceof String r) || !(r.equals("admin") || r.equals("member"))) throw new io.javalin.http.BadRequestResponse("role must be admin or member");
-        String key = keys.create(n, Role.valueOf(((String) role).toUpperCase(Locale.ROOT)));
+        Fields body = bodies.read(json(ctx), Set.of("name", "role"));
+        String name = body.text("name", null);
+        String role = body.text("role", "member");
+        if (name == null || name.isBlank() || name.length() > 100) throw DevEnvException.invalid("name", "must be a string of 1-100 characters");
+        if (!(role.equals("admin") || role.equals("member"))) throw DevEnvException.invalid("role", "must be admin or member");
+        String key = keys.create(name, Role.valueOf(role.toUpperCase(Locale.ROOT)));
         Principal principal = keys.authenticate(key).orElseThrow();
         ctx.status(201).json(Map.of("id", principal.keyId(), "name", principal.name(), "role", role, "key", key));
     }

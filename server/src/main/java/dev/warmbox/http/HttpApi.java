@@ -1,8 +1,8 @@
 package dev.warmbox.http;
 
 import dev.warmbox.config.Limits;
-import dev.warmbox.devenv.DevEnvException;
 import dev.warmbox.devenv.DevEnvironments;
+import dev.warmbox.devenv.requests.DevEnvException;
 import dev.warmbox.execution.ExecutionService;
 import dev.warmbox.execution.Rejection;
 import dev.warmbox.pool.PoolView;
@@ -148,6 +148,7 @@ public final class HttpApi {
     private static int statusOf(DevEnvException.Kind kind) {
         return switch (kind) {
             case INVALID -> 400;
+            case TOO_LARGE -> 413;
             case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT, CAPACITY -> 409;

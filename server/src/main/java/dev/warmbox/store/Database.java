@@ -9,14 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.argument.AbstractArgumentFactory;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.config.ConfigRegistry;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
@@ -53,6 +59,25 @@ public final class Database implements AutoCloseable {
         }
         pool = pool(sqlite);
         jdbi = Jdbi.create(pool);
+        // Times are INTEGER epoch milliseconds (migration 4): they compare and sort as times, which
+        // ISO-8601 text does not ("...:00.5Z" sorts before "...:00Z").
+        jdbi.registerArgument(new AbstractArgumentFactory<Instant>(Types.BIGINT) {
+            @Override
+            protected Argument build(Instant value, ConfigRegistry config) {
+                return (position, statement, context) -> statement.setLong(position, value.toEpochMilli());
+            }
+        });
+        jdbi.registerColumnMapper(Instant.class, (r, column, context) -> instant(r.getLong(column), r.wasNull()));
+    }
+
+    /** A time column (epoch milliseconds) as an instant; null stays null. */
+    public static Instant instant(ResultSet row, String column) throws SQLException {
+        long millis = row.getLong(column);
+        return instant(millis, row.wasNull());
+    }
+
+    private static Instant instant(long millis, boolean wasNull) {
+        return wasNull ? null : Instant.ofEpochMilli(millis);
     }
 
     @FunctionalInterface

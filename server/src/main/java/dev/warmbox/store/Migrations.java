@@ -100,6 +100,119 @@ final class Migrations {
                     "ALTER TABLE devenv_instances ADD COLUMN stopped INTEGER NOT NULL DEFAULT 0",
                     "ALTER TABLE devenv_instances ADD COLUMN spec_fingerprint TEXT",
                     "ALTER TABLE prebuilds ADD COLUMN git_commit TEXT",
+                    "CREATE INDEX environments_by_pool_and_time ON environments (pool_id, created_at)"),
+            // Times as times: the development-environment tables kept ISO-8601 text, which compares and
+            // sorts as text ("...:00.5Z" before "...:00Z"); now INTEGER epoch milliseconds. SQLite cannot
+            // change a column's type, so each table is copied into its new shape and renamed; nothing
+            // refers to these four by foreign key. A time that does not parse (never written by warmbox)
+            // becomes NULL, or 0 where the column is NOT NULL.
+            new Migration(4, """
+                    CREATE TABLE prebuilds_v4 (
+                        id                   TEXT PRIMARY KEY,
+                        project_id           TEXT NOT NULL REFERENCES projects (id),
+                        environment_class_id TEXT NOT NULL REFERENCES environment_classes (id),
+                        status               TEXT NOT NULL,
+                        snapshot_image       TEXT,
+                        log                  TEXT NOT NULL DEFAULT '',
+                        failure_message      TEXT,
+                        created_at           INTEGER NOT NULL,
+                        finished_at          INTEGER,
+                        git_commit           TEXT
+                    )""", """
+                    INSERT INTO prebuilds_v4 (id, project_id, environment_class_id, status, snapshot_image, log, failure_message,
+                                              created_at, finished_at, git_commit)
+                    SELECT id, project_id, environment_class_id, status, snapshot_image, log, failure_message,
+                           coalesce(CAST(round(unixepoch(created_at, 'subsec') * 1000) AS INTEGER), 0),
+                           CAST(round(unixepoch(finished_at, 'subsec') * 1000) AS INTEGER), git_commit
+                    FROM prebuilds""",
+                    "DROP TABLE prebuilds",
+                    "ALTER TABLE prebuilds_v4 RENAME TO prebuilds", """
+                    CREATE TABLE warm_pools_v4 (
+                        id                        TEXT PRIMARY KEY,
+                        project_id                TEXT NOT NULL REFERENCES projects (id),
+                        environment_class_id      TEXT NOT NULL REFERENCES environment_classes (id),
+                        organization_id           TEXT NOT NULL,
+                        runner_id                 TEXT NOT NULL,
+                        desired_phase             TEXT NOT NULL,
+                        min_size                  INTEGER NOT NULL,
+                        max_size                  INTEGER NOT NULL,
+                        max_instances             INTEGER,
+                        release_policy            TEXT NOT NULL,
+                        snapshot_id               TEXT,
+                        spec_version              INTEGER NOT NULL,
+                        phase                     TEXT NOT NULL,
+                        failure_message           TEXT,
+                        status_version            INTEGER NOT NULL,
+                        deleted                   INTEGER NOT NULL DEFAULT 0,
+                        created_at                INTEGER NOT NULL,
+                        updated_at                INTEGER NOT NULL,
+                        desired_size              INTEGER NOT NULL DEFAULT -1,
+                        cron_schedule             TEXT,
+                        cron_timezone             TEXT,
+                        stop_after_initialization INTEGER NOT NULL DEFAULT 0
+                    )""", """
+                    INSERT INTO warm_pools_v4 (id, project_id, environment_class_id, organization_id, runner_id, desired_phase, min_size,
+                                               max_size, max_instances, release_policy, snapshot_id, spec_version, phase, failure_message,
+                                               status_version, deleted, created_at, updated_at, desired_size, cron_schedule, cron_timezone,
+                                               stop_after_initialization)
+                    SELECT id, project_id, environment_class_id, organization_id, runner_id, desired_phase, min_size,
+                           max_size, max_instances, release_policy, snapshot_id, spec_version, phase, failure_message,
+                           status_version, deleted,
+                           coalesce(CAST(round(unixepoch(created_at, 'subsec') * 1000) AS INTEGER), 0),
+                           coalesce(CAST(round(unixepoch(updated_at, 'subsec') * 1000) AS INTEGER), 0),
+                           desired_size, cron_schedule, cron_timezone, stop_after_initialization
+                    FROM warm_pools""",
+                    "DROP TABLE warm_pools",
+                    "ALTER TABLE warm_pools_v4 RENAME TO warm_pools", """
+                    CREATE UNIQUE INDEX warm_pools_one_per_project_and_class
+                        ON warm_pools (project_id, environment_class_id) WHERE deleted = 0""", """
+                    CREATE TABLE devenv_instances_v4 (
+                        name             TEXT PRIMARY KEY,
+                        pool_id          TEXT,
+                        project_id       TEXT NOT NULL,
+                        snapshot_id      TEXT NOT NULL,
+                        state            TEXT NOT NULL CHECK (state IN ('STARTING', 'WARM', 'CLAIMED', 'RESETTING')),
+                        ready            INTEGER NOT NULL DEFAULT 0,
+                        address          TEXT,
+                        environment_id   TEXT UNIQUE,
+                        created_at       INTEGER NOT NULL,
+                        ready_at         INTEGER,
+                        stopped          INTEGER NOT NULL DEFAULT 0,
+                        spec_fingerprint TEXT
+                    )""", """
+                    INSERT INTO devenv_instances_v4 (name, pool_id, project_id, snapshot_id, state, ready, address, environment_id,
+                                                     created_at, ready_at, stopped, spec_fingerprint)
+                    SELECT name, pool_id, project_id, snapshot_id, state, ready, address, environment_id,
+                           coalesce(CAST(round(unixepoch(created_at, 'subsec') * 1000) AS INTEGER), 0),
+                           CAST(round(unixepoch(ready_at, 'subsec') * 1000) AS INTEGER), stopped, spec_fingerprint
+                    FROM devenv_instances""",
+                    "DROP TABLE devenv_instances",
+                    "ALTER TABLE devenv_instances_v4 RENAME TO devenv_instances", """
+                    CREATE TABLE environments_v4 (
+                        id                   TEXT PRIMARY KEY,
+                        owner_key_id         TEXT NOT NULL,
+                        project_id           TEXT NOT NULL,
+                        environment_class_id TEXT NOT NULL,
+                        pool_id              TEXT,
+                        instance_name        TEXT,
+                        warm                 INTEGER NOT NULL,
+                        phase                TEXT NOT NULL,
+                        failure_message      TEXT,
+                        access_token_hash    TEXT,
+                        created_at           INTEGER NOT NULL,
+                        ready_at             INTEGER,
+                        updated_at           INTEGER NOT NULL
+                    )""", """
+                    INSERT INTO environments_v4 (id, owner_key_id, project_id, environment_class_id, pool_id, instance_name, warm, phase,
+                                                 failure_message, access_token_hash, created_at, ready_at, updated_at)
+                    SELECT id, owner_key_id, project_id, environment_class_id, pool_id, instance_name, warm, phase,
+                           failure_message, access_token_hash,
+                           coalesce(CAST(round(unixepoch(created_at, 'subsec') * 1000) AS INTEGER), 0),
+                           CAST(round(unixepoch(ready_at, 'subsec') * 1000) AS INTEGER),
+                           coalesce(CAST(round(unixepoch(updated_at, 'subsec') * 1000) AS INTEGER), 0)
+                    FROM environments""",
+                    "DROP TABLE environments",
+                    "ALTER TABLE environments_v4 RENAME TO environments",
                     "CREATE INDEX environments_by_pool_and_time ON environments (pool_id, created_at)")
     );
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.warmbox.config.DevEnvSettings;
+import dev.warmbox.devenv.prebuilds.Prebuild;
 import dev.warmbox.provider.FakeContainerProvider;
 import dev.warmbox.store.Database;
 import dev.warmbox.store.Principal;
@@ -31,7 +32,7 @@ class SeedsTest {
         DevEnvSettings settings = new DevEnvSettings("warmbox-devenv", Duration.ofHours(1), 2, Duration.ofMinutes(1), Duration.ofSeconds(5),
                 Optional.empty(), Optional.of(seed), DevEnvSettings.Scaling.DEFAULTS,
                 Duration.ZERO);
-        DevEnvironments devEnvs = new DevEnvironments(database, engine, json, settings, "seed-test", new DevEnvMetrics(), Clock.systemUTC());
+        DevEnvironments devEnvs = new DevEnvironments(database, engine, json, 1 << 20, settings, "seed-test", Clock.systemUTC());
         devEnvs.start();
         return devEnvs;
     }
@@ -58,6 +59,29 @@ class SeedsTest {
                 assertThat(pools.get(0).at("/spec/maxInstances").asInt()).isEqualTo(30);
                 assertThat(json.valueToTree(second.classes(MEMBER)).get("environmentClasses")).as("no duplicate class").hasSize(1);
             }
+        }
+    }
+
+    @Test
+    void timesReachClientsAsIso8601TextThoughTheyAreStoredAsMilliseconds() throws Exception {
+        Path seed = Files.writeString(dir.resolve("seed.json"), """
+                {"environmentClasses": [{"name": "small"}],
+                 "projects": [{"name": "course", "source": {"image": "img"}, "prebuildEnvironmentClasses": ["small"]}],
+                 "warmPools": [{"project": "course", "environmentClass": "small", "minSize": 0}]}""");
+        try (Database database = new Database(dir.resolve("warmbox.db"));
+                DevEnvironments devEnvs = start(database, new FakeContainerProvider("img"), seed)) {
+            JsonNode pool = pools(devEnvs).get(0);
+            JsonNode environmentClass = json.valueToTree(devEnvs.classes(MEMBER)).at("/environmentClasses/0");
+            JsonNode project = json.valueToTree(devEnvs.projects(MEMBER)).at("/projects/0");
+            for (JsonNode time : java.util.List.of(pool.at("/metadata/createdAt"), pool.at("/metadata/updatedAt"), environmentClass.get("createdAt"),
+                    project.get("updatedAt"))) {
+                assertThat(time.isTextual()).as("%s is ISO-8601 text", time).isTrue();
+                assertThat(java.time.Instant.parse(time.asText())).isBefore(java.time.Instant.now().plusSeconds(1));
+            }
+            JsonNode prebuild = json.valueToTree(new Prebuild("p", "project", "class", Prebuild.SUCCEEDED, "p", null,
+                    java.time.Instant.parse("2026-01-01T00:00:00.500Z"), java.time.Instant.parse("2026-01-01T00:01:00Z")));
+            assertThat(prebuild.get("createdAt").asText()).isEqualTo("2026-01-01T00:00:00.500Z");
+            assertThat(prebuild.get("finishedAt").asText()).isEqualTo("2026-01-01T00:01:00Z");
         }
     }
 

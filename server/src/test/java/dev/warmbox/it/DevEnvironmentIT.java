@@ -145,6 +145,10 @@ class DevEnvironmentIT {
         HttpResponse<String> malformed = server.request("POST", "/api/v1/projects", "{not json", ADMIN);
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertError(RunningServer.read(malformed.body()), "invalid_request", "JSON");
+        // Under the body limit, over Jackson's own 20 M-character ceiling: too large, as a 413 naming the field's limit.
+        HttpResponse<String> huge = server.request("POST", "/api/v1/projects", "{\"name\": \"" + "x".repeat(21_000_000) + "\"}", ADMIN);
+        assertThat(huge.statusCode()).as(huge.body()).isEqualTo(413);
+        assertError(RunningServer.read(huge.body()), "payload_too_large", "name is 21000000 characters; the limit is 16384");
         assertError(call(server, "POST", "/api/v1/projects", Map.of("name", "p2", "source", Map.of("image", "nope/none:1")), ADMIN, 400),
                 "invalid_request", "source.image");
         assertError(call(server, "POST", "/api/v1/projects", Map.of("name", "p3", "source", Map.of("image", DevEnvFixture.IMAGE,

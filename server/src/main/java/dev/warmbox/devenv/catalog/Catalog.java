@@ -3,14 +3,15 @@ package dev.warmbox.devenv.catalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.warmbox.devenv.DevEnvException;
-import dev.warmbox.devenv.Fields;
+import dev.warmbox.devenv.requests.DevEnvException;
+import dev.warmbox.devenv.requests.Fields;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.store.Database;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -23,18 +24,20 @@ public final class Catalog {
 
     private final CatalogStore store;
     private final ObjectMapper json;
+    private final Fields.Reader bodies;
     private final ContainerProvider provider;
     private final Clock clock;
 
-    public Catalog(Database database, ObjectMapper json, ContainerProvider provider, Clock clock) {
+    public Catalog(Database database, ObjectMapper json, Fields.Reader bodies, ContainerProvider provider, Clock clock) {
         this.store = new CatalogStore(database, json);
         this.json = json;
+        this.bodies = bodies;
         this.provider = provider;
         this.clock = clock;
     }
 
     public EnvironmentClass createClass(byte[] body) {
-        String now = clock.instant().toString();
+        Instant now = clock.instant();
         EnvironmentClass created = parseClass(body, UUID.randomUUID().toString(), now, now);
         store.insert(CatalogStore.Table.CLASSES, created.id(), created.name(), created);
         return created;
@@ -43,13 +46,13 @@ public final class Catalog {
     /** PATCH: the stored class with the body's fields replaced, validated as a new one would be. */
     public EnvironmentClass updateClass(String id, byte[] body) {
         EnvironmentClass current = environmentClass(id);
-        EnvironmentClass updated = parseClass(merge(current, body, CLASS_FIELDS), id, current.createdAt(), clock.instant().toString());
+        EnvironmentClass updated = parseClass(merge(current, body, CLASS_FIELDS), id, current.createdAt(), clock.instant());
         store.update(CatalogStore.Table.CLASSES, id, updated.name(), updated);
         return updated;
     }
 
-    private EnvironmentClass parseClass(byte[] body, String id, String createdAt, String now) {
-        Fields f = Fields.parse(json, body, CLASS_FIELDS);
+    private EnvironmentClass parseClass(byte[] body, String id, Instant createdAt, Instant now) {
+        Fields f = bodies.read(body, CLASS_FIELDS);
         Double cpu = f.number("cpu", 0.1, 64);
         Long memory = f.longValue("memoryBytes", 64L << 20, 256L << 30);
         Long disk = f.longValue("diskBytes", 0, 16L << 40);
@@ -60,7 +63,7 @@ public final class Catalog {
     }
 
     public Project createProject(byte[] body) {
-        String now = clock.instant().toString();
+        Instant now = clock.instant();
         Project created = parseProject(body, UUID.randomUUID().toString(), now, now);
         store.insert(CatalogStore.Table.PROJECTS, created.id(), created.name(), created);
         return created;
@@ -69,7 +72,7 @@ public final class Catalog {
     /** PATCH: the stored project with the body's top-level fields replaced, validated as a new one would be. */
     public Project updateProject(String id, byte[] body) {
         Project current = project(id);
-        Project updated = parseProject(merge(current, body, PROJECT_FIELDS), id, current.createdAt(), clock.instant().toString());
+        Project updated = parseProject(merge(current, body, PROJECT_FIELDS), id, current.createdAt(), clock.instant());
         store.update(CatalogStore.Table.PROJECTS, id, updated.name(), updated);
         return updated;
     }
@@ -97,19 +100,19 @@ public final class Catalog {
     }
 
     private byte[] merge(Object current, byte[] body, Set<String> known) {
-        Fields.parse(json, body, known); // a body that is not an object, or has unknown fields, is refused as on create
+        ObjectNode changes = bodies.object(body, known); // a body that is not an object, or has unknown fields, is refused as on create
+        ObjectNode merged = json.valueToTree(current);
+        merged.remove(List.of("id", "createdAt", "updatedAt"));
+        merged.setAll(changes);
         try {
-            ObjectNode merged = json.valueToTree(current);
-            merged.remove(List.of("id", "createdAt", "updatedAt"));
-            merged.setAll((ObjectNode) json.readTree(body));
             return json.writeValueAsBytes(merged);
-        } catch (java.io.IOException e) {
-            throw DevEnvException.invalid("body", "must be a JSON object");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the merged definition", e);
         }
     }
 
-    private Project parseProject(byte[] body, String id, String createdAt, String now) {
-        Fields f = Fields.parse(json, body, PROJECT_FIELDS);
+    private Project parseProject(byte[] body, String id, Instant createdAt, Instant now) {
+        Fields f = bodies.read(body, PROJECT_FIELDS);
         String name = name(f);
         Project.Source source = source(f.object("source"));
         List<String> classes = f.texts("prebuildEnvironmentClassIds", 32);

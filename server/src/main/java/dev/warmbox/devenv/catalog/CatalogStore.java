@@ -2,7 +2,7 @@ package dev.warmbox.devenv.catalog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warmbox.devenv.DevEnvException;
+import dev.warmbox.devenv.requests.DevEnvException;
 import dev.warmbox.store.Database;
 import java.util.List;
 import java.util.Optional;

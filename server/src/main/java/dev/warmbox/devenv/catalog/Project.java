@@ -1,5 +1,7 @@
 package dev.warmbox.devenv.catalog;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +16,8 @@ import java.util.Map;
 public record Project(String id, String name, Source source, List<String> prebuildCommands,
                List<String> prebuildEnvironmentClassIds, String postCreateCommand, String postStartCommand,
                String postAttachCommand, Map<String, String> env, Map<String, String> secrets, int idePort, String user,
-               String createdAt, String updatedAt) {
+               @JsonFormat(shape = JsonFormat.Shape.STRING) Instant createdAt,
+               @JsonFormat(shape = JsonFormat.Shape.STRING) Instant updatedAt) {
 
     /** The image to start from and, optionally, a git repository cloned into /workspace at prebuild time. */
     public record Source(String image, Git git) {}

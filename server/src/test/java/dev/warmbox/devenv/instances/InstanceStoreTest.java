@@ -1,0 +1,32 @@
+package dev.warmbox.devenv.instances;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.warmbox.store.Database;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pool's own moves on an instance row never take one a claim holds. */
+class InstanceStoreTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aClaimedInstanceIsNeverStoppedStartedOrRetiredByThePool() {
+        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+            InstanceStore store = new InstanceStore(database);
+            store.insert(new InstanceRow("claimed", "pool", "project", "s1", InstanceRow.CLAIMED, true, null, "env", T0, T0, false, null));
+            store.insert(new InstanceRow("warm", "pool", "project", "s1", InstanceRow.WARM, true, null, null, T0, T0, false, null));
+
+            assertThat(store.beginStop("claimed")).as("not stopped").isFalse();
+            assertThat(store.beginStart("claimed")).as("not started").isFalse();
+            assertThat(store.retire("claimed")).as("not retired").isFalse();
+            assertThat(store.find("claimed").orElseThrow().state()).isEqualTo(InstanceRow.CLAIMED);
+            assertThat(store.beginStop("warm")).as("a warm running one is").isTrue();
+        }
+    }
+}
