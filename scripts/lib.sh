@@ -99,8 +99,9 @@ ensure_oci_runtime() {
   local config=/etc/docker/daemon.json current merged
   current=$( [ -s "$config" ] && as_root cat "$config" || echo '{}')
   # --network=none: the sandbox has no network anyway, and gVisor's own network stack cannot be set
-  # up here; --host-uds=all: the agent's Unix socket, made inside the sandbox, is reachable from
-  # the server on the host side of its mount (and nothing else on the host is).
+  # up here; --host-uds=all: the agent's Unix socket, made inside the sandbox, is a host socket the
+  # server connects to (with only "create" the agent cannot chmod it and the server is refused); the
+  # only host directory a sandbox sees is its own socket's, so there is no other host socket to open.
   merged=$(jq --arg path "$(command -v runsc)" \
     '.runtimes.runsc = {path: $path, runtimeArgs: ["--network=none", "--host-uds=all"]}' <<<"$current") \
     || die "$config is not valid JSON; fix it, then start again"
@@ -169,6 +170,7 @@ run_benchmark() {
   ensure_jdk
   ensure_maven
   ensure_docker_engine
+  ensure_oci_runtime
   ensure_base_image
   build_images
   cd "$WARMBOX_ROOT"

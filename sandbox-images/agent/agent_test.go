@@ -283,3 +283,32 @@ func TestSweepKillsOnlyTheSandboxUser(t *testing.T) {
 		t.Error("the agent is no longer root")
 	}
 }
+
+// Where /proc/sysvipc is missing (gVisor) the scrub removes by id: it must stop once it met as many
+// objects as the kernel counts, reach ids far up, and report an object it could not remove.
+func TestRemoveByScanFindsEveryObjectAndStops(t *testing.T) {
+	objects := map[int]syscall.Errno{1: 0, 7: 0, 30000: 0}
+	tried := 0
+	rmctl := func(id int) syscall.Errno {
+		tried++
+		if e, ok := objects[id]; ok {
+			delete(objects, id)
+			return e
+		}
+		return syscall.EINVAL
+	}
+	if !removeByScan("shm", rmctl, 3) {
+		t.Fatal("reported a failure where every object was removable")
+	}
+	if len(objects) != 0 || tried != 30001 {
+		t.Fatalf("left %v after %d tries; want none left after 30001", objects, tried)
+	}
+	objects = map[int]syscall.Errno{2: syscall.EPERM}
+	if removeByScan("msg", rmctl, 1) {
+		t.Fatal("an object that could not be removed was not reported")
+	}
+	tried = 0
+	if !removeByScan("sem", rmctl, 0) || tried != 0 {
+		t.Fatalf("with nothing to remove it tried %d ids", tried)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // writable lists every place the sandbox user can write, with the owner and mode it must have
@@ -82,22 +83,62 @@ func empty(dir string, uid int, mode os.FileMode) error {
 
 // ipcTables list the System V IPC objects of the container's IPC namespace: shared memory,
 // message queues, semaphores. They live in no file, so emptying directories does not reach them.
+// Linux lists them in /proc/sysvipc; gVisor has no such files, and there the scrub asks the kernel
+// how many objects of a kind exist (SHM_INFO, MSG_INFO, SEM_INFO) and removes by id instead.
 var ipcTables = []struct {
 	file  string
 	rmctl func(id int) syscall.Errno
+	inUse func() int
 }{
 	{"/proc/sysvipc/shm", func(id int) syscall.Errno {
 		_, _, e := syscall.Syscall(syscall.SYS_SHMCTL, uintptr(id), ipcRmid, 0)
 		return e
+	}, func() int {
+		var info [64]int32 // struct shm_info: int used_ids, then longs
+		r, _, e := syscall.Syscall(syscall.SYS_SHMCTL, 0, shmInfo, uintptr(unsafe.Pointer(&info[0])))
+		return infoCount(r, e, info[0])
 	}},
 	{"/proc/sysvipc/msg", func(id int) syscall.Errno {
 		_, _, e := syscall.Syscall(syscall.SYS_MSGCTL, uintptr(id), ipcRmid, 0)
 		return e
+	}, func() int {
+		var info [64]int32 // struct msginfo: msgpool (the queues in use under MSG_INFO) first
+		r, _, e := syscall.Syscall(syscall.SYS_MSGCTL, 0, msgInfo, uintptr(unsafe.Pointer(&info[0])))
+		return infoCount(r, e, info[0])
 	}},
 	{"/proc/sysvipc/sem", func(id int) syscall.Errno {
 		_, _, e := syscall.Syscall6(syscall.SYS_SEMCTL, uintptr(id), 0, ipcRmid, 0, 0, 0)
 		return e
+	}, func() int {
+		var info [64]int32 // struct seminfo: semusz (the sets in use under SEM_INFO) is the eighth int
+		r, _, e := syscall.Syscall6(syscall.SYS_SEMCTL, 0, 0, semInfo, uintptr(unsafe.Pointer(&info[0])), 0, 0)
+		return infoCount(r, e, info[7])
 	}},
+}
+
+const (
+	shmInfo = 14
+	msgInfo = 12
+	semInfo = 19
+	// ipcMaxID bounds the ids the scrub tries where it cannot list them (IPCMNI: gVisor hands out ids
+	// below it, counting up from 1).
+	ipcMaxID = 32768
+)
+
+// infoCount is the count an *_INFO call reported, or 0 when the call failed.
+func infoCount(r uintptr, e syscall.Errno, count int32) int {
+	if e != 0 || int(r) < 0 || count < 0 {
+		return 0
+	}
+	return int(count)
+}
+
+// ipcCount is how many objects of a table's kind exist.
+func ipcCount(file string, inUse func() int) int {
+	if _, err := os.Stat(file); err == nil {
+		return len(ipcIDs(file))
+	}
+	return inUse()
 }
 
 const ipcRmid = 0
@@ -127,7 +168,7 @@ func removeIPC() error {
 func ipcObjectCount() int {
 	n := 0
 	for _, table := range ipcTables {
-		n += len(ipcIDs(table.file))
+		n += ipcCount(table.file, table.inUse)
 	}
 	return n
 }
@@ -136,6 +177,12 @@ func ipcObjectCount() int {
 func ipcCleanMain() int {
 	status := 0
 	for _, table := range ipcTables {
+		if _, err := os.Stat(table.file); err != nil {
+			if !removeByScan(table.file, table.rmctl, table.inUse()) {
+				status = 1
+			}
+			continue
+		}
 		for _, id := range ipcIDs(table.file) {
 			// EINVAL/EIDRM: removed meanwhile.
 			if e := table.rmctl(id); e != 0 && e != syscall.EINVAL && e != syscall.EIDRM {
@@ -145,6 +192,25 @@ func ipcCleanMain() int {
 		}
 	}
 	return status
+}
+
+// removeByScan removes objects by trying ids from 0 up until it has met as many as exist (an id that
+// exists answers IPC_RMID with success or EPERM, one that does not with EINVAL); a program that pushed
+// an object to a high id only makes its own scrub longer. It reports whether every object met went.
+func removeByScan(kind string, rmctl func(id int) syscall.Errno, existing int) bool {
+	ok := true
+	for id, met := 0, 0; met < existing && id < ipcMaxID; id++ {
+		switch e := rmctl(id); e {
+		case 0:
+			met++
+		case syscall.EINVAL, syscall.EIDRM:
+		default:
+			met++
+			ok = false
+			log.Printf("ipc-clean: %s id %d: %v", kind, id, e)
+		}
+	}
+	return ok
 }
 
 // ipcIDs reads the ids (second column) of a /proc/sysvipc table, below its header line.

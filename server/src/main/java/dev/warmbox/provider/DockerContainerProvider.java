@@ -208,7 +208,8 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
                 labels == null ? Map.of() : labels,
                 startedAt(engineState.getStartedAt()),
                 exitCode == null ? 0 : exitCode.intValue(),
-                ipAddress(response));
+                ipAddress(response),
+                Boolean.TRUE.equals(engineState.getOOMKilled()));
     }
 
     /** The address on the first network that has one: what a host process dials to reach the container. */

@@ -74,7 +74,15 @@ public final class DockerSandboxes implements Sandboxes {
         Duration budget = job.timeout().plus(ANSWER_MARGIN)
                 .plus(job.language().compiled() ? job.compileTimeout() : Duration.ZERO);
         long maxAnswer = 16L * job.outputLimitBytes() + CONTROL_ANSWER_BYTES;
-        JsonNode answer = agent.call(sandbox.socket(), AgentRequests.exec(job), budget, maxAnswer);
+        long started = System.nanoTime();
+        JsonNode answer;
+        try {
+            answer = agent.call(sandbox.socket(), AgentRequests.exec(job), budget, maxAnswer);
+        } catch (SandboxException e) {
+            Outcome killed = outOfMemory(sandbox, Duration.ofNanos(System.nanoTime() - started));
+            if (killed != null) return killed;
+            throw e;
+        }
         requireOk(sandbox, "exec", answer);
         try {
             ObjectMapper json = agent.json();
@@ -85,6 +93,38 @@ public final class DockerSandboxes implements Sandboxes {
             throw new SandboxException(sandbox + " gave an answer that is not an execution result", e, false);
         }
     }
+
+    /**
+     * The answer for a program whose memory made the engine's OOM killer end the whole container, or null
+     * when that is not why the agent went silent. Under runc the killer picks the program and the agent
+     * reports its SIGKILL; under gVisor every page of the sandbox is gVisor's own, so the killer ends the
+     * sandbox, agent and all. The program is answered as the runc one is (exit 137, SIGKILL); what it had
+     * printed died with the sandbox, which the pool then replaces (its scrub fails).
+     */
+    private Outcome outOfMemory(Sandbox sandbox, Duration ran) {
+        // The agent's socket closes as the sandbox dies, a moment before the engine records the exit.
+        long deadline = System.nanoTime() + OOM_VERDICT_WAIT.toNanos();
+        ContainerState state;
+        try {
+            while ((state = provider.inspect(sandbox.containerId()).orElse(null)) != null && state.running()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } catch (RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        if (state == null || state.running() || !state.oomKilled()) return null;
+        log.info("{} was ended by the OOM killer during an execution; answering it as a SIGKILL", sandbox);
+        StepResult killed = new StepResult("", OUT_OF_MEMORY, 137, "SIGKILL", false, false, ran.toMillis());
+        return new Outcome(null, killed, "");
+    }
+
+    private static final Duration OOM_VERDICT_WAIT = Duration.ofSeconds(2);
+    static final String OUT_OF_MEMORY = "warmbox: the sandbox ran out of memory (WARMBOX_MEMORY_LIMIT) and was killed; "
+            + "its output up to then is lost\n";
 
     @Override
     public boolean reset(Sandbox sandbox) {

@@ -22,12 +22,14 @@ final class SandboxBlueprint {
             List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID");
 
     /**
-     * Host threads gVisor may hold per process of the sandbox user, for the pids cgroup's backstop
-     * under runsc: with its ptrace platform an idle sandbox holds about 40 and each user process about
-     * 8 more (measured with 50 sleeping processes: 427 in pids.current).
+     * Host threads gVisor may hold per process of the sandbox user, for the pids cgroup's backstop under
+     * runsc. With its ptrace platform an idle sandbox holds about 40 and a sleeping user process about 8
+     * more, but a fork bomb held at 64 processes by RLIMIT_NPROC peaked at 3689 (pids.current sampled
+     * every 250 ms for 10 s; 2026-12-02, runsc 20221219): the backstop must stay above that, or gVisor
+     * fails to make a thread and the whole sandbox dies.
      */
-    static final long GVISOR_HOST_THREADS_PER_PROCESS = 16;
-    static final long GVISOR_HOST_THREADS_IDLE = 256;
+    static final long GVISOR_HOST_THREADS_PER_PROCESS = 64;
+    static final long GVISOR_HOST_THREADS_IDLE = 512;
 
     private SandboxBlueprint() {}
 

@@ -54,14 +54,31 @@ class EscapeIT {
         return r.get("stdout").asText().lines().toList();
     }
 
+    /**
+     * Under gVisor (runsc 20221219) the sandbox user may read a root process's {@code /proc/<pid>/environ}
+     * (and list, not open, its {@code fd/}), where Linux refuses: docs/security.md lists it. What that
+     * reveals must be nothing the program does not have already: the probe prints the names of variables
+     * it finds there beyond its own environment and the container's HOSTNAME, and there must be none.
+     * Everywhere else the read is refused like every other attempt.
+     */
+    private static boolean notAGvisorEnvironRead(String line) {
+        if (!RunningServer.underGvisor()) return true;
+        if (line.startsWith("environ names")) {
+            assertThat(line.strip()).as("a root process's environment holds only what the program has").isEqualTo("environ names");
+            return false;
+        }
+        return !line.equals("environ worked");
+    }
+
     @Test
     void noPrivilegeCanBeGained() {
         List<String> lines = probe("""
-                import os
+                import ctypes, os
                 status = dict(l.split(':\\t', 1) for l in open('/proc/self/status').read().splitlines() if ':\\t' in l)
                 print('uid', status['Uid'].split()[0])
                 print('caps', status['CapEff'].strip(), status['CapPrm'].strip())
-                print('nonewprivs', status['NoNewPrivs'].strip())
+                # PR_GET_NO_NEW_PRIVS: gVisor's /proc/self/status has no NoNewPrivs line
+                print('nonewprivs', ctypes.CDLL(None).prctl(39, 0, 0, 0, 0))
                 try:
                     os.setuid(0); print('setuid worked')
                 except PermissionError:
@@ -89,6 +106,7 @@ class EscapeIT {
     void theAgentCannotBeKilledTracedOrReached() {
         List<String> lines = probe("""
                 import ctypes, errno, os, signal, socket
+                ENVIRON_NAMES = lambda pid: ','.join(sorted({e.split(b'=')[0].decode() for e in open(f'/proc/{pid}/environ', 'rb').read().split(b'\\0') if e} - set(os.environ) - {'HOSTNAME'}))
                 roots = [int(p) for p in os.listdir('/proc') if p.isdigit() and os.stat('/proc/' + p).st_uid == 0]
                 print('root processes exist', len(roots) > 0)
                 def attempt(what, fn):
@@ -99,7 +117,7 @@ class EscapeIT {
                 for pid in roots:
                     attempt('kill', lambda: os.kill(pid, signal.SIGKILL))
                     attempt('mem', lambda: open(f'/proc/{pid}/mem', 'rb').read(1))
-                    attempt('environ', lambda: open(f'/proc/{pid}/environ', 'rb').read(1))
+                    attempt('environ', lambda: print('environ names', ENVIRON_NAMES(pid)))
                 libc = ctypes.CDLL(None, use_errno=True)
                 for pid in roots:
                     print('ptrace', libc.ptrace(16, pid, None, None), errno.errorcode[ctypes.get_errno()])
@@ -107,7 +125,7 @@ class EscapeIT {
                 attempt('socket dir', lambda: os.listdir('/run/warmbox'))
                 """);
         assertThat(lines.getFirst()).isEqualTo("root processes exist True");
-        assertThat(lines.subList(1, lines.size())).allSatisfy(line ->
+        assertThat(lines.subList(1, lines.size()).stream().filter(EscapeIT::notAGvisorEnvironRead)).allSatisfy(line ->
                 assertThat(line).doesNotContain("worked").containsAnyOf("EPERM", "EACCES", "ENOENT"));
         assertThat(lines).contains("socket EACCES", "socket dir EACCES");
     }
@@ -122,11 +140,15 @@ class EscapeIT {
     void theTemplatePythonIsForkedFromIsOutOfTheSandboxUsersReach() {
         String code = """
                 import ctypes, errno, os, signal
+                ENVIRON_NAMES = lambda pid: ','.join(sorted({e.split(b'=')[0].decode() for e in open(f'/proc/{pid}/environ', 'rb').read().split(b'\\0') if e} - set(os.environ) - {'HOSTNAME'}))
                 def status(pid):
                     return dict(l.split(':\t', 1) for l in open(f'/proc/{pid}/status').read().splitlines() if ':\t' in l)
                 parent, me = os.getppid(), status('self')
                 print('parent', parent, status(parent)['Uid'].split(), open(f'/proc/{parent}/cmdline').read().split('\\0')[:3])
-                print('me', me['Uid'].split(), me['Gid'].split(), me['Groups'].strip(), me['CapEff'], me['CapPrm'], me['CapAmb'])
+                libc = ctypes.CDLL(None, use_errno=True)
+                # PR_CAP_AMBIENT_IS_SET for every capability: gVisor's /proc/self/status has no CapAmb line
+                ambient = sum(1 << cap for cap in range(41) if libc.prctl(47, 1, cap, 0, 0) == 1)
+                print('me', me['Uid'].split(), me['Gid'].split(), me['Groups'].strip(), me['CapEff'], me['CapPrm'], '%016x' % ambient)
                 print('dumpable', os.stat('/proc/self').st_uid, 'fds', sorted(os.listdir('/proc/self/fd')))
                 def attempt(what, fn):
                     try:
@@ -136,7 +158,7 @@ class EscapeIT {
                 for sig in (signal.SIGKILL, signal.SIGSTOP, signal.SIGTERM):
                     attempt('kill', lambda: os.kill(parent, sig))
                 attempt('mem', lambda: open(f'/proc/{parent}/mem', 'rb').read(1))
-                attempt('environ', lambda: open(f'/proc/{parent}/environ', 'rb').read(1))
+                attempt('environ', lambda: print('environ names', ENVIRON_NAMES(parent)))
                 attempt('fds', lambda: os.listdir(f'/proc/{parent}/fd'))
                 libc = ctypes.CDLL(None, use_errno=True)
                 print('ptrace', libc.ptrace(16, parent, None, None), errno.errorcode[ctypes.get_errno()])
@@ -148,7 +170,8 @@ class EscapeIT {
         assertThat(first.get(1)).isEqualTo("me ['10000', '10000', '10000', '10000'] ['10000', '10000', '10000', '10000'] "
                 + " 0000000000000000 0000000000000000 0000000000000000");
         assertThat(first.get(2)).isEqualTo("dumpable 10000 fds ['0', '1', '2', '3']");
-        assertThat(first.subList(3, first.size())).allSatisfy(line ->
+        assertThat(first.subList(3, first.size()).stream().filter(EscapeIT::notAGvisorEnvironRead)
+                .filter(line -> !(RunningServer.underGvisor() && line.equals("fds worked")))).allSatisfy(line ->
                 assertThat(line).doesNotContain("worked").containsAnyOf("EPERM", "EACCES"));
         assertThat(probe(code).getFirst()).as("the next execution is forked from the same, living template")
                 .isEqualTo(parent);
@@ -208,10 +231,12 @@ class EscapeIT {
                     print('no dns')
                 """.formatted(server.warmbox.port(), server.warmbox.port()));
         int port = server.warmbox.port();
+        // Linux says the network is unreachable (no route at all), gVisor's own network stack that the host is
+        String unreachable = RunningServer.underGvisor() ? "EHOSTUNREACH" : "ENETUNREACH";
         assertThat(lines).containsExactly(
                 "interfaces ['lo']",
-                "no 172.17.0.1 ENETUNREACH",
-                "no 172.17.0.1 ENETUNREACH",
+                "no 172.17.0.1 " + unreachable,
+                "no 172.17.0.1 " + unreachable,
                 "no 127.0.0.1 ECONNREFUSED",
                 "no dns");
         assertThat(server.get("/health/live", null).statusCode()).as("the server answers on port %d from the host all along", port).isEqualTo(200);

@@ -54,6 +54,11 @@ public final class RunningServer implements AutoCloseable {
      */
     static final String SUITE_RUNTIME = System.getProperty("warmbox.it.ociRuntime", "");
 
+    /** Whether this run's servers put sandboxes under gVisor: the suite's gVisor run, or WARMBOX_OCI_RUNTIME=runsc for all. */
+    public static boolean underGvisor() {
+        return SUITE_RUNTIME.startsWith("runsc") || System.getenv().getOrDefault("WARMBOX_OCI_RUNTIME", "").startsWith("runsc");
+    }
+
     public RunningServer(Map<String, String> overrides) {
         this(underTheSuitesRuntime(overrides), newStateDir());
     }

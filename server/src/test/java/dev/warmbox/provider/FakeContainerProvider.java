@@ -359,10 +359,11 @@ public final class FakeContainerProvider implements ContainerProvider {
         }
 
         String address;
+        boolean oomKilled;
 
         ContainerState state() {
             return new ContainerState(id, spec.name(), status, spec.labels(), startedAt, exitCode,
-                    status == ContainerState.Status.RUNNING ? address : null);
+                    status == ContainerState.Status.RUNNING ? address : null, oomKilled);
         }
     }
 }
