@@ -180,6 +180,7 @@ final class RoutedEnvironments implements AutoCloseable {
                 if (networkId != null) docker.removeNetworkCmd(networkId).exec();
             } finally {
                 closeDocker();
+                RunningServer.deleteRecursively(stateDir);
             }
         }
     }

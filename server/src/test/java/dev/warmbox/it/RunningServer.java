@@ -242,7 +242,7 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) return;
         try (Stream<Path> entries = Files.walk(dir)) {
             for (Path entry : entries.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(entry);
