@@ -29,7 +29,13 @@ public final class DockerSandboxes implements Sandboxes {
     private static final Logger log = LoggerFactory.getLogger(DockerSandboxes.class);
     private static final Duration AGENT_START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long past an execution's own timeout the agent has to answer: the kill of every process of the
+     * sandbox user and the wait until /proc shows none. Under gVisor a fork bomb's 64 processes, each
+     * behind ptrace, took over 10 s to kill on a loaded 2-core machine, so the margin is wider there.
+     */
     private static final Duration ANSWER_MARGIN = Duration.ofSeconds(10);
+    private static final Duration ANSWER_MARGIN_UNDER_GVISOR = Duration.ofSeconds(30);
     private static final long CONTROL_ANSWER_BYTES = 64 * 1024;
 
     private final ContainerProvider provider;
@@ -71,7 +77,8 @@ public final class DockerSandboxes implements Sandboxes {
 
     @Override
     public Outcome execute(Sandbox sandbox, Job job) {
-        Duration budget = job.timeout().plus(ANSWER_MARGIN)
+        Duration budget = job.timeout().plus(SandboxBlueprint.underGvisor(settings.ociRuntime().orElse(null))
+                        ? ANSWER_MARGIN_UNDER_GVISOR : ANSWER_MARGIN)
                 .plus(job.language().compiled() ? job.compileTimeout() : Duration.ZERO);
         long maxAnswer = 16L * job.outputLimitBytes() + CONTROL_ANSWER_BYTES;
         long started = System.nanoTime();

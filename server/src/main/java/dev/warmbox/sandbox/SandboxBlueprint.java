@@ -33,6 +33,11 @@ final class SandboxBlueprint {
 
     private SandboxBlueprint() {}
 
+    /** Whether sandboxes of this OCI runtime run on gVisor's kernel: runsc, or a runtime registered under a name that starts with it. */
+    static boolean underGvisor(String ociRuntime) {
+        return ociRuntime != null && ociRuntime.startsWith("runsc");
+    }
+
     /**
      * How the sandbox user's processes are bounded at {@code pids}. On a shared kernel (runc) by the
      * container's pids cgroup, which counts everything in the container. Under gVisor (runsc, or a
@@ -44,7 +49,7 @@ final class SandboxBlueprint {
     record ProcessLimit(long pidsCgroup, List<String> agentArguments) {
         static ProcessLimit of(long pids, String ociRuntime) {
             if (pids <= 0) return new ProcessLimit(0, List.of());
-            if (ociRuntime == null || !ociRuntime.startsWith("runsc")) return new ProcessLimit(pids, List.of());
+            if (!underGvisor(ociRuntime)) return new ProcessLimit(pids, List.of());
             return new ProcessLimit(pids * GVISOR_HOST_THREADS_PER_PROCESS + GVISOR_HOST_THREADS_IDLE,
                     List.of("-user-processes", Long.toString(pids)));
         }
