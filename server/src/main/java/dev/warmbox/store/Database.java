@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.HandleCallback;
@@ -21,6 +22,10 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.argument.ArgumentFactory;
+import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.function.Function;
 import org.jdbi.v3.core.config.ConfigRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,12 +85,7 @@ public final class Database implements AutoCloseable {
         });
         // Flags are INTEGER 0/1 columns in both databases (SQLite has no boolean type, and the SQL says
         // "ready = 1"), so a boolean binds as the integer: PostgreSQL refuses a boolean for an integer column.
-        jdbi.registerArgument(new AbstractArgumentFactory<Boolean>(Types.INTEGER) {
-            @Override
-            protected Argument build(Boolean value, ConfigRegistry config) {
-                return (position, statement, context) -> statement.setInt(position, value ? 1 : 0);
-            }
-        });
+        jdbi.registerArgument(new FlagsAsIntegers());
         jdbi.registerColumnMapper(Instant.class, (r, column, context) -> instant(r.getLong(column), r.wasNull()));
     }
 
@@ -106,6 +106,23 @@ public final class Database implements AutoCloseable {
 
     Backend backend() {
         return backend;
+    }
+
+    /** Binds boolean and Boolean (null included) as INTEGER 0/1, ahead of Jdbi's own boolean binding. */
+    private static final class FlagsAsIntegers implements ArgumentFactory.Preparable {
+        @Override
+        public Optional<Function<Object, Argument>> prepare(Type type, ConfigRegistry config) {
+            if (type != boolean.class && type != Boolean.class) return Optional.empty();
+            return Optional.of(value -> (position, statement, context) -> {
+                if (value == null) statement.setNull(position, Types.INTEGER);
+                else statement.setInt(position, (Boolean) value ? 1 : 0);
+            });
+        }
+
+        @Override
+        public Collection<Type> prePreparedTypes() {
+            return List.of(boolean.class, Boolean.class);
+        }
     }
 
     @FunctionalInterface

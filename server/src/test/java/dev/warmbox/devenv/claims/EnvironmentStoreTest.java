@@ -6,7 +6,8 @@ import dev.warmbox.devenv.instances.InstanceRow;
 import dev.warmbox.devenv.instances.InstanceStore;
 import dev.warmbox.devenv.requests.DevEnvException;
 import dev.warmbox.store.Database;
-import java.nio.file.Path;
+import dev.warmbox.store.OnEachDatabase;
+import dev.warmbox.store.TestDatabase;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,19 +17,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** Claims against a real SQLite file from many threads at once: the hand-out is exact. */
+/** Claims from many threads at once, on SQLite and on PostgreSQL: the hand-out is exact. */
 class EnvironmentStoreTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    @TempDir
-    Path dir;
-
-    @Test
-    void parallelClaimsHandOutEachWarmInstanceOnceAndStopAtMaxInstances() throws Exception {
-        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+    @OnEachDatabase
+    void parallelClaimsHandOutEachWarmInstanceOnceAndStopAtMaxInstances(TestDatabase storage) throws Exception {
+        try (Database database = storage.open()) {
             database.inTransaction(c -> {
                 c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
                 c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
@@ -75,9 +71,9 @@ class EnvironmentStoreTest {
         }
     }
 
-    @Test
-    void aClaimTakesARunningInstanceFirstThenAStoppedOneButNeverOneBeingStoppedOrStarted() {
-        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+    @OnEachDatabase
+    void aClaimTakesARunningInstanceFirstThenAStoppedOneButNeverOneBeingStoppedOrStarted(TestDatabase storage) {
+        try (Database database = storage.open()) {
             database.inTransaction(c -> {
                 c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
                 c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
@@ -102,10 +98,10 @@ class EnvironmentStoreTest {
         }
     }
 
-    @Test
-    void aClaimTakesTheOldestInstanceEvenWhenItsTimeSortsAfterAFractionalOneAsText() {
+    @OnEachDatabase
+    void aClaimTakesTheOldestInstanceEvenWhenItsTimeSortsAfterAFractionalOneAsText(TestDatabase storage) {
         // As ISO-8601 text "...:00.500Z" sorts before "...:00Z" ('.' < 'Z'), though it is half a second later.
-        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+        try (Database database = storage.open()) {
             database.inTransaction(c -> {
                 c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
                 c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
