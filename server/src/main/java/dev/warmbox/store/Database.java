@@ -104,6 +104,11 @@ public final class Database implements AutoCloseable {
         return backend.dialect() == Backend.Dialect.POSTGRESQL;
     }
 
+    /** Who does {@code job} one server at a time: on SQLite this one; on PostgreSQL the holder of its advisory lock. */
+    public Leadership leadership(String job) {
+        return new Leadership(job, shared() ? backend.dataSource() : null, backend.where());
+    }
+
     Backend backend() {
         return backend;
     }

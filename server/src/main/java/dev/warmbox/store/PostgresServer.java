@@ -39,6 +39,9 @@ final class PostgresServer implements Backend {
         source.setUser(settings.user());
         settings.password().ifPresent(source::setPassword);
         source.setApplicationName("warmbox");
+        // A peer gone without a word (a host lost, not a process killed) is noticed by the keepalive, which ends
+        // its session and so releases what it held, such as the reconciler's leadership.
+        source.setTcpKeepAlive(true);
         if (!settings.jdbcUrl().contains("connectTimeout=")) source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
         return source;
     }

@@ -72,7 +72,7 @@ class PoolReconcilerTest {
         instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, inFlight, row -> { }, (env, why) -> lost.add(env));
         reconciler = new PoolReconciler(pools, store, new EnvironmentStore(database, store), instances, engine, blueprint, clock, Autoscaler.DEFAULTS,
                 new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env),
-                new SnapshotCollector(database, engine, blueprint), inFlight);
+                new SnapshotCollector(database, engine, blueprint), inFlight, () -> true);
 
         String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
         String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
