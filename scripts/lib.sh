@@ -51,6 +51,17 @@ ensure_chromium() {
   command -v chromium >/dev/null || apt_install chromium
 }
 
+# Debian's PostgreSQL server binaries for the tests, which start private clusters of their own (initdb in
+# a temporary directory, pg_ctl on a loopback port: PostgresCluster). Installed only: the packages'
+# default "main" cluster is neither created nor started, and nothing of the system's is touched.
+ensure_postgresql() {
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+  as_root mkdir -p /etc/postgresql-common/createcluster.d
+  printf 'create_main_cluster = off\n' | as_root tee /etc/postgresql-common/createcluster.d/warmbox-no-main-cluster.conf >/dev/null
+  apt_install postgresql
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || die "initdb missing after installing Debian's postgresql"
+}
+
 # Whether the pid in the pid file $1 is this checkout's server: only if that process still runs this
 # checkout's jar, since a pid left by a server that died may since belong to any other process.
 server_running() {

@@ -52,7 +52,7 @@ public final class Warmbox implements AutoCloseable {
     /** @param routing where /environments/{id}/ leads; empty: to the development environments of this server */
     private Warmbox(WarmboxConfig config, Clock clock, Optional<Routing> routing) {
         try {
-            Database database = remember(new Database(config.databasePath()));
+            Database database = remember(new Database(config.database()));
             ApiKeys keys = new ApiKeys(database);
             generatedKey = BootstrapKey.ensure(keys, config.bootstrapApiKey());
 

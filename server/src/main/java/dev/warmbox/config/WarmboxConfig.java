@@ -10,6 +10,7 @@ import java.util.Optional;
  * All configuration, read once at start-up from environment variables (a map in tests) and sealed.
  * Every variable is listed in docs/configuration.md.
  *
+ * @param database      the SQLite file, or the PostgreSQL database several servers share
  * @param instanceId    names this server's containers (label warmbox.owner); leftovers with it are
  *                      removed at start-up, so two servers on one engine need different ids
  * @param runDir        host directory holding one agent-socket directory per container
@@ -19,7 +20,7 @@ import java.util.Optional;
 public record WarmboxConfig(
         int port,
         String bindAddress,
-        Path databasePath,
+        DatabaseSettings database,
         Optional<String> bootstrapApiKey,
         String dockerHost,
         String instanceId,
@@ -39,7 +40,7 @@ public record WarmboxConfig(
         return new WarmboxConfig(
                 v.integer("WARMBOX_PORT", 8002, 0, 65535),
                 v.string("WARMBOX_BIND_ADDRESS", "0.0.0.0"),
-                Path.of(v.string("WARMBOX_DB_PATH", "data/warmbox.db")),
+                DatabaseSettings.from(v),
                 v.string("WARMBOX_API_KEY"),
                 v.string("DOCKER_HOST", "unix:///var/run/docker.sock"),
                 instanceId(v),
@@ -107,7 +108,7 @@ public record WarmboxConfig(
     /** Like the record's, but the API key is never printed. */
     @Override
     public String toString() {
-        return "WarmboxConfig[port=" + port + ", bindAddress=" + bindAddress + ", databasePath=" + databasePath
+        return "WarmboxConfig[port=" + port + ", bindAddress=" + bindAddress + ", database=" + database
                 + ", bootstrapApiKey=" + bootstrapApiKey.map(k -> "(set)").orElse("(none)") + ", dockerHost=" + dockerHost
                 + ", instanceId=" + instanceId + ", runDir=" + runDir + ", imagePrefix=" + imagePrefix
                 + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + ", devEnv=" + devEnv + "]";

@@ -37,7 +37,7 @@ final class CatalogDeletion {
     void deleteProject(String id) {
         catalog.project(id);
         delete("project", "projects", "project_id", id, List.of(), """
-                SELECT name, state FROM devenv_instances WHERE project_id = ?1""");
+                SELECT name, state FROM devenv_instances WHERE project_id = ?""");
     }
 
     void deleteClass(String id) {
@@ -45,16 +45,16 @@ final class CatalogDeletion {
         List<String> projects = catalog.projects().stream().filter(p -> p.prebuildsEnabledFor(id))
                 .map(p -> "project " + p.id() + " (prebuildEnvironmentClassIds)").toList();
         delete("environment class", "environment_classes", "environment_class_id", id, projects, """
-                SELECT name, state FROM devenv_instances WHERE pool_id IN (SELECT id FROM warm_pools WHERE environment_class_id = ?1)
-                    OR environment_id IN (SELECT id FROM environments WHERE environment_class_id = ?1)""");
+                SELECT name, state FROM devenv_instances WHERE pool_id IN (SELECT id FROM warm_pools WHERE environment_class_id = ?)
+                    OR environment_id IN (SELECT id FROM environments WHERE environment_class_id = ?)""");
     }
 
     private void delete(String what, String table, String column, String id, List<String> usedBy, String instancesSql) {
         database.inTransaction(c -> {
             List<String> users = new ArrayList<>(usedBy);
-            users.addAll(named(c, "warm pool", "SELECT id, phase FROM warm_pools WHERE " + column + " = ?1 AND phase != 'WARM_POOL_PHASE_DELETED'", id));
-            users.addAll(named(c, "prebuild", "SELECT id, status FROM prebuilds WHERE " + column + " = ?1 AND status = 'PREBUILD_STATUS_RUNNING'", id));
-            users.addAll(named(c, "environment", "SELECT id, phase FROM environments WHERE " + column + " = ?1 AND phase != 'ENVIRONMENT_PHASE_DELETED'", id));
+            users.addAll(named(c, "warm pool", "SELECT id, phase FROM warm_pools WHERE " + column + " = ? AND phase != 'WARM_POOL_PHASE_DELETED'", id));
+            users.addAll(named(c, "prebuild", "SELECT id, status FROM prebuilds WHERE " + column + " = ? AND status = 'PREBUILD_STATUS_RUNNING'", id));
+            users.addAll(named(c, "environment", "SELECT id, phase FROM environments WHERE " + column + " = ? AND phase != 'ENVIRONMENT_PHASE_DELETED'", id));
             users.addAll(named(c, "instance", instancesSql, id));
             if (!users.isEmpty()) throw DevEnvException.conflict("in_use", "the " + what + " " + id + " is still used by " + list(users)
                     + "; delete or change those first");
@@ -74,7 +74,9 @@ final class CatalogDeletion {
     /** Each row as "kind id (state)". */
     private static List<String> named(Connection c, String kind, String sql, String id) throws SQLException {
         try (PreparedStatement select = c.prepareStatement(sql)) {
-            select.setString(1, id);
+            // Each placeholder is the id (SQLite's ?1 would say so once, but PostgreSQL's driver knows only ?).
+            long placeholders = sql.chars().filter(ch -> ch == '?').count();
+            for (int i = 1; i <= placeholders; i++) select.setString(i, id);
             try (ResultSet r = select.executeQuery()) {
                 List<String> found = new ArrayList<>();
                 while (r.next()) found.add(kind + " " + r.getString(1) + " (" + r.getString(2) + ")");

@@ -26,6 +26,7 @@ import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.Routes;
 import dev.warmbox.store.Database;
+import dev.warmbox.store.Leadership;
 import dev.warmbox.store.Principal;
 import dev.warmbox.store.Role;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -51,6 +52,7 @@ public final class DevEnvironments implements AutoCloseable {
     private final WarmPoolService pools;
     private final Environments environments;
     private final PoolReconciler reconciler;
+    private final Leadership leadership;
     private final InstanceStore instanceRows;
     private final DevEnvMetrics metrics = new DevEnvMetrics();
     private final Seeds seeds;
@@ -78,11 +80,13 @@ public final class DevEnvironments implements AutoCloseable {
         environments = new Environments(bodies, catalog, poolStore, prebuilds, store, instanceRows, engine, metrics, workers, clock, inFlight);
         Instances instances = new Instances(instanceRows, catalog, prebuilds, engine, workers, settings.maxConcurrentLaunches(), clock, inFlight,
                 environments::personalize, environments::fail);
+        // Servers sharing a PostgreSQL database reconcile one at a time: the holder of this lock.
+        leadership = database.leadership("the development-environment reconciler");
         DevEnvSettings.Scaling scaling = settings.scaling();
         Autoscaler scaler = new Autoscaler(scaling.demandWindow(), scaling.leadTime(), scaling.scaleOutWindow(), scaling.scaleInWindow(),
                 scaling.idleGuard());
         reconciler = new PoolReconciler(poolStore, instanceRows, store, instances, provider, blueprint, clock, scaler,
-                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail, snapshots, inFlight);
+                new Rotations(catalog, prebuilds, settings.rotationPeriod()), environments::fail, snapshots, inFlight, leadership::leading);
         wake[0] = reconciler::wake;
         environments.connect(instances, reconciler::wake);
         pools = new WarmPoolService(bodies, catalog, poolStore, prebuilds, instanceRows, clock, instanceId, reconciler::wake);
@@ -258,6 +262,8 @@ public final class DevEnvironments implements AutoCloseable {
     @Override
     public void close() {
         reconciler.close();
+        // Given up at once, so another server takes the pools over on its next pass rather than when this connection times out.
+        leadership.close();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) workers.shutdownNow();

@@ -112,11 +112,11 @@ public final class ApiKeys {
     private <T> T write(Database.Work<T> change) {
         writes.lock();
         try {
-            return database.inTransaction(connection -> {
-                T result = change.run(connection);
-                snapshot = load(connection);
-                return result;
-            });
+            // The snapshot is replaced only after the commit: a transaction run again after a lost race
+            // (PostgreSQL) must not leave the keys of an attempt that was rolled back.
+            Written<T> written = database.inTransaction(connection -> new Written<>(change.run(connection), load(connection)));
+            snapshot = written.keys();
+            return written.result();
         } finally {
             writes.unlock();
         }
@@ -160,6 +160,8 @@ public final class ApiKeys {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
+
+    private record Written<T>(T result, List<StoredKey> keys) {}
 
     private record StoredKey(String id, String name, byte[] hash, Role role) {}
 }

@@ -2,10 +2,7 @@ package dev.warmbox.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
+import dev.warmbox.config.DatabaseSettings;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,50 +11,69 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.argument.ArgumentFactory;
+import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.function.Function;
 import org.jdbi.v3.core.config.ConfigRegistry;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The SQLite file behind every store: checked for being writable, migrated to the current schema,
- * then served through a small pool. Every connection has WAL journaling, a busy timeout and foreign
- * keys on, because SQLite sets those per connection, not per file.
+ * The database behind every store: the embedded SQLite file, or a PostgreSQL database that several
+ * servers share ({@link DatabaseSettings}). Checked, migrated to the current schema (one set of
+ * migrations for both), then served through a small HikariCP pool and Jdbi. Write transactions are
+ * serial on both: SQLite's BEGIN IMMEDIATE, PostgreSQL's SERIALIZABLE with the losers of a race run again.
  */
 public final class Database implements AutoCloseable {
-    private static final int POOL_SIZE = 4;
-    private static final int BUSY_TIMEOUT_MS = 5_000;
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+    /** How long a transaction that keeps losing races to others is tried again before it fails. */
+    private static final Duration RETRY_FOR = Duration.ofSeconds(10);
 
-    private final Path file;
+    private final Backend backend;
     private final HikariDataSource pool;
     private final Jdbi jdbi;
 
-    /** Opens (creating if needed) the database file and brings its schema up to date. */
+    /** Opens (creating if needed) the SQLite file and brings its schema up to date. */
     public Database(Path file) {
-        this(file, Migrations.ALL, Clock.systemUTC());
+        this(new DatabaseSettings.Sqlite(file));
+    }
+
+    /** Opens the configured database and brings its schema up to date. */
+    public Database(DatabaseSettings settings) {
+        this(settings, Migrations.ALL, Clock.systemUTC());
     }
 
     Database(Path file, List<Migration> migrations, Clock clock) {
-        this.file = file.toAbsolutePath();
-        checkUsable();
-        SQLiteDataSource sqlite = sqlite();
-        // Migrate on a connection of our own, so a bad file fails here with our message and no pool
+        this(new DatabaseSettings.Sqlite(file), migrations, clock);
+    }
+
+    Database(DatabaseSettings settings, List<Migration> migrations, Clock clock) {
+        backend = switch (settings) {
+            case DatabaseSettings.Sqlite sqlite -> new SqliteFile(sqlite.file());
+            case DatabaseSettings.Postgres postgres -> new PostgresServer(postgres);
+        };
+        backend.checkUsable();
+        DataSource source = backend.dataSource();
+        // Migrate on a connection of our own, so a bad database fails here with our message and no pool
         // threads were ever started.
-        try (Connection connection = sqlite.getConnection()) {
-            new Migrator(migrations, clock).migrate(connection, this.file);
+        try (Connection connection = source.getConnection()) {
+            new Migrator(migrations, clock).migrate(connection, this);
         } catch (SQLException e) {
-            throw new StoreException("cannot open the database file " + this.file + ": " + reason(e), e);
+            throw new StoreException("cannot open " + backend.where() + ": " + backend.reason(e), e);
         }
-        pool = pool(sqlite);
+        pool = pool(source);
         jdbi = Jdbi.create(pool);
         // Times are INTEGER epoch milliseconds (migration 4): they compare and sort as times, which
         // ISO-8601 text does not ("...:00.5Z" sorts before "...:00Z").
@@ -67,6 +83,9 @@ public final class Database implements AutoCloseable {
                 return (position, statement, context) -> statement.setLong(position, value.toEpochMilli());
             }
         });
+        // Flags are INTEGER 0/1 columns in both databases (SQLite has no boolean type, and the SQL says
+        // "ready = 1"), so a boolean binds as the integer: PostgreSQL refuses a boolean for an integer column.
+        jdbi.registerArgument(new FlagsAsIntegers());
         jdbi.registerColumnMapper(Instant.class, (r, column, context) -> instant(r.getLong(column), r.wasNull()));
     }
 
@@ -80,12 +99,47 @@ public final class Database implements AutoCloseable {
         return wasNull ? null : Instant.ofEpochMilli(millis);
     }
 
+    /** Whether this is PostgreSQL, shared by several servers (leadership is then needed), or one server's SQLite file. */
+    public boolean shared() {
+        return backend.dialect() == Backend.Dialect.POSTGRESQL;
+    }
+
+    /** Who does {@code job} one server at a time: on SQLite this one; on PostgreSQL the holder of its advisory lock. */
+    public Leadership leadership(String job) {
+        return new Leadership(job, shared() ? backend.dataSource() : null, backend.where());
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    /** Binds boolean and Boolean (null included) as INTEGER 0/1, ahead of Jdbi's own boolean binding. */
+    private static final class FlagsAsIntegers implements ArgumentFactory.Preparable {
+        @Override
+        public Optional<Function<Object, Argument>> prepare(Type type, ConfigRegistry config) {
+            if (type != boolean.class && type != Boolean.class) return Optional.empty();
+            return Optional.of(value -> (position, statement, context) -> {
+                if (value == null) statement.setNull(position, Types.INTEGER);
+                else statement.setInt(position, (Boolean) value ? 1 : 0);
+            });
+        }
+
+        @Override
+        public Collection<Type> prePreparedTypes() {
+            return List.of(boolean.class, Boolean.class);
+        }
+    }
+
     @FunctionalInterface
     public interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
-    /** Runs work in one write transaction, committed if it returns and rolled back if it throws. */
+    /**
+     * Runs work in one write transaction, committed if it returns and rolled back if it throws. On
+     * PostgreSQL a transaction that lost a race with another is run again from the start, so work must
+     * do nothing but database work (or what is safe to repeat).
+     */
     public <T> T inTransaction(Work<T> work) {
         return withConnection(connection -> inTransaction(connection, work));
     }
@@ -95,21 +149,29 @@ public final class Database implements AutoCloseable {
         try (Connection connection = pool.getConnection()) {
             return work.run(connection);
         } catch (SQLException e) {
-            throw new StoreException("the database file " + file + " could not be used: " + reason(e), e);
+            throw new StoreException(backend.where() + " could not be used: " + backend.reason(e), e);
         }
     }
 
-    /**
-     * BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads before it writes
-     * waits for the busy timeout instead of failing when another connection wrote in between. It is
-     * plain SQL rather than setAutoCommit(false), which in sqlite-jdbc opens the next transaction
-     * right after each commit and would hold the write lock while the connection sits in the pool.
-     */
-    static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
-        execute(connection, "BEGIN IMMEDIATE");
+    /** Work in one write transaction on this connection: the backend's BEGIN, COMMIT or ROLLBACK, again after a lost race. */
+    <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
+        long deadline = System.nanoTime() + RETRY_FOR.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(connection, work);
+            } catch (SQLException | RuntimeException e) {
+                if (!backend.lostRace(e) || System.nanoTime() > deadline) throw e;
+                backOff(attempt, e);
+            }
+        }
+    }
+
+    private <T> T once(Connection connection, Work<T> work) throws SQLException {
+        execute(connection, backend.begin());
         T result;
         try {
             result = work.run(connection);
+            execute(connection, "COMMIT");
         } catch (SQLException | RuntimeException e) {
             try {
                 execute(connection, "ROLLBACK");
@@ -118,30 +180,32 @@ public final class Database implements AutoCloseable {
             }
             throw e;
         }
-        execute(connection, "COMMIT");
         return result;
     }
 
+    /** A short random pause, longer with each attempt, so the transactions that collided do not collide again at once. */
+    private static void backOff(int attempt, Exception lost) {
+        log.debug("transaction lost a race (attempt {}), running it again: {}", attempt, lost.getMessage());
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L + Math.min(50, 5L * attempt)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while retrying a transaction", e);
+        }
+    }
+
     /**
-     * Runs work on a Jdbi handle in one write transaction, taken as {@link #inTransaction} takes it
-     * (BEGIN IMMEDIATE), committed if it returns and rolled back if it throws. Statements bind by name.
+     * Runs work on a Jdbi handle in one write transaction, taken as {@link #inTransaction} takes it,
+     * committed if it returns and rolled back if it throws (and, on PostgreSQL, run again after a lost
+     * race). Statements bind by name.
      */
     public <T> T transaction(HandleCallback<T, RuntimeException> work) {
         return handle(h -> {
-            h.execute("BEGIN IMMEDIATE");
-            T result;
             try {
-                result = work.withHandle(h);
-            } catch (RuntimeException e) {
-                try {
-                    h.execute("ROLLBACK");
-                } catch (RuntimeException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
+                return inTransaction(h.getConnection(), c -> work.withHandle(h));
+            } catch (SQLException e) {
+                throw new StoreException(backend.where() + " could not be used: " + backend.reason(e), e);
             }
-            h.execute("COMMIT");
-            return result;
         });
     }
 
@@ -150,7 +214,7 @@ public final class Database implements AutoCloseable {
         try {
             return jdbi.withHandle(work);
         } catch (JdbiException e) {
-            throw new StoreException("the database file " + file + " could not be used: " + reason(e), e);
+            throw new StoreException(backend.where() + " could not be used: " + backend.reason(e), e);
         }
     }
 
@@ -173,82 +237,16 @@ public final class Database implements AutoCloseable {
         pool.close();
     }
 
-    /** Fails with a plain sentence for the mistakes operators make: a directory, a read-only place. */
-    private void checkUsable() {
-        if (Files.isDirectory(file)) {
-            throw new StoreException("the database path " + file + " is a directory; it must name a file, such as "
-                    + file.resolve("warmbox.db"));
-        }
-        Path directory = file.getParent();
-        Path existing = directory;
-        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-        if (existing != null && !Files.isDirectory(existing)) {
-            throw new StoreException("cannot create the directory " + directory + " for the database file " + file
-                    + ": " + existing + " is a file, not a directory");
-        }
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw new StoreException("cannot create the directory " + directory + " for the database file " + file
-                    + ": " + reason(e), e);
-        }
-        // WAL mode writes two files next to the database, so the directory must be writable too.
-        if (!Files.isWritable(directory)) {
-            throw new StoreException("the directory " + directory + " is not writable; warmbox keeps its database file "
-                    + file.getFileName() + " and two journal files there");
-        }
-        if (Files.exists(file) && !Files.isWritable(file)) {
-            throw new StoreException("the database file " + file + " is read-only; warmbox needs to write to it");
-        }
-    }
-
-    private SQLiteDataSource sqlite() {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setBusyTimeout(BUSY_TIMEOUT_MS);
-        config.enforceForeignKeys(true);
-        SQLiteDataSource sqlite = new SQLiteDataSource(config);
-        sqlite.setUrl("jdbc:sqlite:" + file);
-        return sqlite;
-    }
-
-    private HikariDataSource pool(SQLiteDataSource sqlite) {
+    private HikariDataSource pool(DataSource source) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("warmbox-db");
-        config.setDataSource(sqlite);
-        config.setMaximumPoolSize(POOL_SIZE);
-        config.setConnectionTimeout(BUSY_TIMEOUT_MS * 2L);
+        config.setDataSource(source);
+        config.setMaximumPoolSize(backend.poolSize());
+        config.setConnectionTimeout(SqliteFile.BUSY_TIMEOUT_MS * 2L);
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new StoreException("cannot open the database file " + file + ": " + reason(e), e);
+            throw new StoreException("cannot open " + backend.where() + ": " + backend.reason(e), e);
         }
-    }
-
-    /** What went wrong, in words for an operator rather than SQLite result codes. */
-    static String reason(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLiteException sqlite) return reason(sqlite.getResultCode(), sqlite);
-            if (t instanceof AccessDeniedException) return "permission denied";
-            if (t instanceof FileSystemException fs && fs.getReason() != null) {
-                return fs.getFile() + ": " + fs.getReason().toLowerCase(Locale.ROOT);
-            }
-        }
-        return String.valueOf(failure.getMessage());
-    }
-
-    private static String reason(SQLiteErrorCode code, SQLiteException e) {
-        String name = code.name();
-        if (name.startsWith("SQLITE_READONLY")) return "it, or its directory, is read-only";
-        if (name.startsWith("SQLITE_CANTOPEN")) return "the file cannot be opened or created";
-        if (name.startsWith("SQLITE_PERM") || name.startsWith("SQLITE_AUTH")) return "permission denied";
-        if (name.startsWith("SQLITE_NOTADB")) return "the file is not a SQLite database";
-        if (name.startsWith("SQLITE_CORRUPT")) return "the file is damaged";
-        if (name.startsWith("SQLITE_FULL")) return "the disk is full";
-        if (name.startsWith("SQLITE_BUSY") || name.startsWith("SQLITE_LOCKED")) {
-            return "another process kept it locked for longer than " + BUSY_TIMEOUT_MS / 1000 + " seconds";
-        }
-        if (name.startsWith("SQLITE_IOERR")) return "reading or writing the file failed";
-        return e.getMessage();
     }
 }

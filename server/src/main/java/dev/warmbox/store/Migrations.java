@@ -8,14 +8,8 @@ import java.util.List;
  */
 final class Migrations {
     static final List<Migration> ALL = List.of(
-            new Migration(1, """
-                    CREATE TABLE api_keys (
-                        id         TEXT PRIMARY KEY,
-                        name       TEXT NOT NULL,
-                        key_hash   BLOB NOT NULL UNIQUE,
-                        role       TEXT NOT NULL CHECK (role IN ('admin', 'member')),
-                        created_at TEXT NOT NULL
-                    )"""),
+            // PostgreSQL names SQLite's BLOB bytea.
+            new Migration(1, List.of(apiKeys("BLOB")), List.of(apiKeys("BYTEA"))),
             // Development environments (docs/dev-environments.md). Classes and projects keep their
             // whole definition as JSON; what claims and the reconciler query or update is in columns.
             new Migration(2, """
@@ -106,7 +100,8 @@ final class Migrations {
             // change a column's type, so each table is copied into its new shape and renamed; nothing
             // refers to these four by foreign key. A time that does not parse (never written by warmbox)
             // becomes NULL, or 0 where the column is NOT NULL.
-            new Migration(4, """
+            // On PostgreSQL each column changes its type in place (BIGINT: its INTEGER is 32 bits).
+            new Migration(4, List.of("""
                     CREATE TABLE prebuilds_v4 (
                         id                   TEXT PRIMARY KEY,
                         project_id           TEXT NOT NULL REFERENCES projects (id),
@@ -213,8 +208,31 @@ final class Migrations {
                     FROM environments""",
                     "DROP TABLE environments",
                     "ALTER TABLE environments_v4 RENAME TO environments",
-                    "CREATE INDEX environments_by_pool_and_time ON environments (pool_id, created_at)")
+                    "CREATE INDEX environments_by_pool_and_time ON environments (pool_id, created_at)"),
+                    List.of(
+                            "ALTER TABLE prebuilds " + toMillis("created_at", true) + ", " + toMillis("finished_at", false),
+                            "ALTER TABLE warm_pools " + toMillis("created_at", true) + ", " + toMillis("updated_at", true),
+                            "ALTER TABLE devenv_instances " + toMillis("created_at", true) + ", " + toMillis("ready_at", false),
+                            "ALTER TABLE environments " + toMillis("created_at", true) + ", " + toMillis("ready_at", false) + ", "
+                                    + toMillis("updated_at", true)))
     );
+
+    private static String apiKeys(String bytes) {
+        return """
+                CREATE TABLE api_keys (
+                    id         TEXT PRIMARY KEY,
+                    name       TEXT NOT NULL,
+                    key_hash   %s NOT NULL UNIQUE,
+                    role       TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+                    created_at TEXT NOT NULL
+                )""".formatted(bytes);
+    }
+
+    /** PostgreSQL's migration 4 of one ISO-8601 text column: epoch milliseconds, 0 where NOT NULL had no time. */
+    private static String toMillis(String column, boolean notNull) {
+        String millis = "CAST(round(extract(epoch FROM CAST(" + column + " AS timestamptz)) * 1000) AS BIGINT)";
+        return "ALTER COLUMN " + column + " TYPE BIGINT USING " + (notNull ? "coalesce(" + millis + ", 0)" : millis);
+    }
 
     private Migrations() {}
 }

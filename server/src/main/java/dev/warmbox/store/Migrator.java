@@ -1,6 +1,5 @@
 package dev.warmbox.store;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,25 +28,32 @@ final class Migrator {
         this.clock = clock;
     }
 
-    void migrate(Connection connection, Path file) throws SQLException {
-        Database.execute(connection,
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)");
-        refuseNewerSchema(connection, file);
-        for (Migration migration : migrations) {
-            // Checked inside the transaction, so two servers starting on one file apply it once.
-            boolean applied = Database.inTransaction(connection, c -> applyIfNew(c, migration));
-            if (applied) log.info("database {}: applied migration {}", file, migration.version());
+    /** Under the backend's migration lock, so servers starting together on one database apply each migration once. */
+    void migrate(Connection connection, Database database) throws SQLException {
+        Backend backend = database.backend();
+        backend.lockMigrations(connection);
+        try {
+            Database.execute(connection,
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)");
+            refuseNewerSchema(connection, backend);
+            for (Migration migration : migrations) {
+                // Checked inside the transaction as well, so two servers starting on one SQLite file apply it once.
+                boolean applied = database.inTransaction(connection, c -> applyIfNew(c, migration, backend.dialect()));
+                if (applied) log.info("{}: applied migration {}", backend.where(), migration.version());
+            }
+        } finally {
+            backend.unlockMigrations(connection);
         }
     }
 
-    private boolean applyIfNew(Connection connection, Migration migration) throws SQLException {
+    private boolean applyIfNew(Connection connection, Migration migration, Backend.Dialect dialect) throws SQLException {
         try (PreparedStatement seen = connection.prepareStatement("SELECT 1 FROM schema_migrations WHERE version = ?")) {
             seen.setInt(1, migration.version());
             try (ResultSet rows = seen.executeQuery()) {
                 if (rows.next()) return false;
             }
         }
-        for (String sql : migration.statements()) {
+        for (String sql : migration.statements(dialect)) {
             Database.execute(connection, sql);
         }
         try (PreparedStatement record = connection.prepareStatement(
@@ -60,13 +66,13 @@ final class Migrator {
     }
 
     /** Running old code on a newer schema could lose data the old code does not know about. */
-    private void refuseNewerSchema(Connection connection, Path file) throws SQLException {
+    private void refuseNewerSchema(Connection connection, Backend backend) throws SQLException {
         int known = migrations.isEmpty() ? 0 : migrations.getLast().version();
         try (PreparedStatement newest = connection.prepareStatement("SELECT coalesce(max(version), 0) FROM schema_migrations");
                 ResultSet rows = newest.executeQuery()) {
             int found = rows.next() ? rows.getInt(1) : 0;
             if (found > known) {
-                throw new StoreException("the database file " + file + " was written by a newer version of warmbox "
+                throw new StoreException(backend.where() + " was written by a newer version of warmbox "
                         + "(schema version " + found + "; this version knows up to " + known + ")");
             }
         }

@@ -3,8 +3,10 @@ package dev.warmbox.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -85,5 +87,48 @@ class WarmboxConfigTest {
         WarmboxConfig config = WarmboxConfig.fromEnvironment(Map.of("WARMBOX_API_KEY", "wb_secret_value"));
         assertThat(config.bootstrapApiKey()).contains("wb_secret_value");
         assertThat(config.toString()).doesNotContain("wb_secret_value");
+    }
+
+    @Test
+    void theDatabaseIsTheSqliteFileUnlessAUrlIsGiven() {
+        assertThat(WarmboxConfig.fromEnvironment(Map.of()).database()).isEqualTo(new DatabaseSettings.Sqlite(Path.of("data/warmbox.db")));
+        assertThat(WarmboxConfig.fromEnvironment(Map.of("WARMBOX_DB_PATH", "/srv/w.db")).database())
+                .isEqualTo(new DatabaseSettings.Sqlite(Path.of("/srv/w.db")));
+        assertThat(WarmboxConfig.fromEnvironment(Map.of("WARMBOX_DB_PATH", "/srv/w.db", "WARMBOX_DATABASE_URL", "postgresql://w:pw@db/warmbox"))
+                .database()).as("the URL wins over the file start.sh always sets").isInstanceOf(DatabaseSettings.Postgres.class);
+    }
+
+    @Test
+    void readsPostgresUrlsWithTheirCredentialsInTheUrlOrInVariables() {
+        assertThat(postgres(Map.of("WARMBOX_DATABASE_URL", "postgresql://warmbox:s%40cret@db.example:6432/wb?sslmode=require")))
+                .isEqualTo(new DatabaseSettings.Postgres("jdbc:postgresql://db.example:6432/wb?sslmode=require", "db.example:6432/wb", "warmbox",
+                        Optional.of("s@cret")));
+        assertThat(postgres(Map.of("WARMBOX_DATABASE_URL", "jdbc:postgresql://db/wb", "WARMBOX_DATABASE_USER", "app",
+                "WARMBOX_DATABASE_PASSWORD", "from-a-secret")))
+                .isEqualTo(new DatabaseSettings.Postgres("jdbc:postgresql://db/wb", "db/wb", "app", Optional.of("from-a-secret")));
+        assertThat(postgres(Map.of("WARMBOX_DATABASE_URL", "postgres://url-user:url-pw@db/wb", "WARMBOX_DATABASE_PASSWORD", "variable-pw")))
+                .as("the variables win over the URL's").extracting(DatabaseSettings.Postgres::user, DatabaseSettings.Postgres::password)
+                .containsExactly("url-user", Optional.of("variable-pw"));
+        assertThat(postgres(Map.of("WARMBOX_DATABASE_URL", "postgresql://warmbox:hunter2@db/wb")).toString()).doesNotContain("hunter2");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "mysql://w:hunter2@db/wb | must start with postgresql:// or jdbc:postgresql://",
+            "postgresql://w:hunter2@/wb | names no host",
+            "postgresql://w:hunter2@db | names no database",
+            "postgresql://w:hunter2@db/ | names no database",
+            "postgresql://db/wb | names no user",
+            "postgresql://db/wb?user=w&password=hunter2 | carries user or password as a parameter",
+            "postgresql://w:hunter2@db:port/wb | names no host",
+            "jdbc:postgresql://w:hunter2@db/wb x | is not a URL"})
+    void aBadDatabaseUrlNamesTheVariableAndNeverThePassword(String url, String problem) {
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("WARMBOX_DATABASE_URL", url)))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("WARMBOX_DATABASE_URL " + problem)
+                .hasMessageNotContaining("hunter2");
+    }
+
+    private static DatabaseSettings.Postgres postgres(Map<String, String> environment) {
+        return (DatabaseSettings.Postgres) WarmboxConfig.fromEnvironment(environment).database();
     }
 }

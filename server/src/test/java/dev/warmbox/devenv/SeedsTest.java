@@ -9,6 +9,8 @@ import dev.warmbox.config.DevEnvSettings;
 import dev.warmbox.devenv.prebuilds.Prebuild;
 import dev.warmbox.provider.FakeContainerProvider;
 import dev.warmbox.store.Database;
+import dev.warmbox.store.OnEachDatabase;
+import dev.warmbox.store.TestDatabase;
 import dev.warmbox.store.Principal;
 import dev.warmbox.store.Role;
 import java.nio.file.Files;
@@ -16,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The seed file creates what is missing and never resets what exists: live scaling survives restarts. */
@@ -37,14 +38,14 @@ class SeedsTest {
         return devEnvs;
     }
 
-    @Test
-    void seedsOnlyWhatDoesNotExistSoLiveValuesSurviveARestart() throws Exception {
+    @OnEachDatabase
+    void seedsOnlyWhatDoesNotExistSoLiveValuesSurviveARestart(TestDatabase storage) throws Exception {
         Path seed = Files.writeString(dir.resolve("seed.json"), """
                 {"environmentClasses": [{"name": "small", "cpu": 1}],
                  "projects": [{"name": "course", "source": {"image": "img"}, "prebuildEnvironmentClasses": ["small"]}],
                  "warmPools": [{"project": "course", "environmentClass": "small", "minSize": 2, "maxSize": 4, "maxInstances": 10}]}""");
         FakeContainerProvider engine = new FakeContainerProvider("img");
-        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+        try (Database database = storage.open()) {
             try (DevEnvironments first = start(database, engine, seed)) {
                 JsonNode pool = pools(first).get(0).get("spec");
                 assertThat(pool.get("minSize").asInt()).isEqualTo(2);
@@ -62,13 +63,13 @@ class SeedsTest {
         }
     }
 
-    @Test
-    void timesReachClientsAsIso8601TextThoughTheyAreStoredAsMilliseconds() throws Exception {
+    @OnEachDatabase
+    void timesReachClientsAsIso8601TextThoughTheyAreStoredAsMilliseconds(TestDatabase storage) throws Exception {
         Path seed = Files.writeString(dir.resolve("seed.json"), """
                 {"environmentClasses": [{"name": "small"}],
                  "projects": [{"name": "course", "source": {"image": "img"}, "prebuildEnvironmentClasses": ["small"]}],
                  "warmPools": [{"project": "course", "environmentClass": "small", "minSize": 0}]}""");
-        try (Database database = new Database(dir.resolve("warmbox.db"));
+        try (Database database = storage.open();
                 DevEnvironments devEnvs = start(database, new FakeContainerProvider("img"), seed)) {
             JsonNode pool = pools(devEnvs).get(0);
             JsonNode environmentClass = json.valueToTree(devEnvs.classes(MEMBER)).at("/environmentClasses/0");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,21 +16,18 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ApiKeysTest {
     private static final Instant NOW = Instant.parse("2025-01-02T03:04:05Z");
 
-    @TempDir
-    Path dir;
-
+    private TestDatabase storage;
     private Database database;
     private ApiKeys keys;
 
     @BeforeEach
-    void open() {
-        database = new Database(dir.resolve("warmbox.db"));
+    void open(TestDatabase storage) {
+        this.storage = storage;
+        database = storage.open();
         keys = new ApiKeys(database, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -40,7 +36,7 @@ class ApiKeysTest {
         database.close();
     }
 
-    @Test
+    @OnEachDatabase
     void authenticatesOnlyTheExactKey() {
         String admin = keys.create("ops", Role.ADMIN);
         String member = keys.create("ci", Role.MEMBER);
@@ -57,7 +53,7 @@ class ApiKeysTest {
         assertThat(keys.authenticate("wb_nonsense")).as("an unknown key").isEmpty();
     }
 
-    @Test
+    @OnEachDatabase
     void nullOrBlankKeysDoNotAuthenticate() {
         keys.create("ops", Role.ADMIN);
         assertThat(keys.authenticate(null)).as("no key").isEmpty();
@@ -65,7 +61,7 @@ class ApiKeysTest {
         assertThat(keys.authenticate("   ")).as("a blank key").isEmpty();
     }
 
-    @Test
+    @OnEachDatabase
     void generatedKeysAreRandomPrefixedAndUrlSafe() {
         String first = keys.create("a", Role.MEMBER);
         String second = keys.create("b", Role.MEMBER);
@@ -74,7 +70,7 @@ class ApiKeysTest {
         assertThat(second).as("every key is fresh").isNotEqualTo(first);
     }
 
-    @Test
+    @OnEachDatabase
     void storesOnlyTheHashNeverThePlaintext() throws Exception {
         String key = keys.create("ops", Role.ADMIN);
         List<String> row = database.withConnection(c -> {
@@ -105,18 +101,18 @@ class ApiKeysTest {
                         .digest(key.getBytes(StandardCharsets.UTF_8))));
     }
 
-    @Test
+    @OnEachDatabase
     void keysSurviveReopeningTheDatabase() {
         String key = keys.create("ops", Role.ADMIN);
         database.close();
 
-        database = new Database(dir.resolve("warmbox.db"));
+        database = storage.open();
         ApiKeys reopened = new ApiKeys(database);
         assertThat(reopened.authenticate(key)).as("a key created before the restart still works")
                 .map(Principal::name).contains("ops");
     }
 
-    @Test
+    @OnEachDatabase
     void revokedKeyNoLongerAuthenticates() {
         String revoked = keys.create("leaked", Role.MEMBER);
         String kept = keys.create("kept", Role.MEMBER);
@@ -129,7 +125,7 @@ class ApiKeysTest {
         assertThat(new ApiKeys(database).authenticate(revoked)).as("the revocation is in the database").isEmpty();
     }
 
-    @Test
+    @OnEachDatabase
     void ensureStoresAGivenKeyOnlyOnce() {
         keys.ensure("wb_chosen-by-the-operator", "bootstrap", Role.ADMIN);
         keys.ensure("wb_chosen-by-the-operator", "bootstrap", Role.ADMIN);
@@ -138,7 +134,7 @@ class ApiKeysTest {
         assertThat(keys.authenticate("wb_chosen-by-the-operator")).map(Principal::role).contains(Role.ADMIN);
     }
 
-    @Test
+    @OnEachDatabase
     void listShowsEveryKeyWithoutItsSecret() {
         String key = keys.create("ops", Role.ADMIN);
         keys.create("ci", Role.MEMBER);
@@ -150,7 +146,7 @@ class ApiKeysTest {
         assertThat(keys.isEmpty()).isFalse();
     }
 
-    @Test
+    @OnEachDatabase
     void authenticatesFromMemoryWithoutReadingTheDatabase() {
         String key = keys.create("ops", Role.ADMIN);
         database.close();
@@ -158,7 +154,7 @@ class ApiKeysTest {
                 .map(Principal::name).contains("ops");
     }
 
-    @Test
+    @OnEachDatabase
     void rejectsKeysWithoutANameOrBlankKeys() {
         assertThatThrownBy(() -> keys.create(" ", Role.ADMIN)).as("a key needs a name")
                 .isInstanceOf(IllegalArgumentException.class);

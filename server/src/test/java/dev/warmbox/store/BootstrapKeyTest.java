@@ -2,22 +2,18 @@ package dev.warmbox.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class BootstrapKeyTest {
-    @TempDir
-    Path dir;
-
+    private TestDatabase storage;
     private Database database;
 
     @BeforeEach
-    void open() {
-        database = new Database(dir.resolve("warmbox.db"));
+    void open(TestDatabase storage) {
+        this.storage = storage;
+        database = storage.open();
     }
 
     @AfterEach
@@ -25,7 +21,7 @@ class BootstrapKeyTest {
         database.close();
     }
 
-    @Test
+    @OnEachDatabase
     void bootstrapKeyFromEnvironmentIsStoredOnce() {
         Optional<String> environment = Optional.of("wb_from-the-environment");
         assertThat(BootstrapKey.ensure(new ApiKeys(database), environment))
@@ -41,7 +37,7 @@ class BootstrapKeyTest {
         assertThat(keys.authenticate("wb_from-the-environment")).as("the environment key works").isPresent();
     }
 
-    @Test
+    @OnEachDatabase
     void generatesAndStoresAKeyOnFirstStartOnly() {
         Optional<String> generated = BootstrapKey.ensure(new ApiKeys(database), Optional.empty());
         assertThat(generated).as("the first start generates a key to print").isPresent();
@@ -54,7 +50,7 @@ class BootstrapKeyTest {
         assertThat(keys.list()).as("still exactly one key").hasSize(1);
     }
 
-    @Test
+    @OnEachDatabase
     void anEnvironmentKeyAddedLaterIsStoredAlongsideTheGeneratedOne() {
         String generated = BootstrapKey.ensure(new ApiKeys(database), Optional.empty()).orElseThrow();
         ApiKeys keys = new ApiKeys(database);
@@ -63,7 +59,7 @@ class BootstrapKeyTest {
         assertThat(keys.authenticate(generated)).as("the generated key keeps working").isPresent();
     }
 
-    @Test
+    @OnEachDatabase
     void aBlankEnvironmentValueCountsAsNone() {
         assertThat(BootstrapKey.ensure(new ApiKeys(database), Optional.of("  ")))
                 .as("an empty variable must not become a key; a real one is generated instead").isPresent();
@@ -71,6 +67,6 @@ class BootstrapKeyTest {
 
     private void restart() {
         database.close();
-        database = new Database(dir.resolve("warmbox.db"));
+        database = storage.open();
     }
 }

@@ -18,8 +18,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The environments table, and the claim that joins an environment to an instance. Every hand-out happens inside one
- * {@code BEGIN IMMEDIATE} transaction, which SQLite serialises across connections and processes, so an
- * instance is never handed out twice and the pool's capacity is never overrun. Statements bind by name
+ * write transaction, which SQLite serialises across connections and processes (BEGIN IMMEDIATE) and PostgreSQL
+ * across servers (SERIALIZABLE, the loser of a race run again by Database), so an instance is never handed out twice and the pool's capacity is never overrun. Statements bind by name
  * and rows are read by column name; times are epoch milliseconds, so they sort as times.
  */
 public final class EnvironmentStore implements ClaimHistory {

@@ -11,7 +11,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The devenv_instances table: one row per instance, keyed by its container's name. Every change is its
- * own {@code BEGIN IMMEDIATE} transaction; the claim, which also writes the environment, runs the
+ * own write transaction; the claim, which also writes the environment, runs the
  * methods that take a {@link Handle} inside its own. Times are epoch milliseconds, so they sort as times.
  */
 public final class InstanceStore {

@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,15 +47,18 @@ public final class PoolReconciler implements AutoCloseable {
     private final BiConsumer<String, String> environmentLost;
     private final SnapshotCollector snapshots;
     private final InFlight inFlight;
+    /** Whether this server is the one that reconciles (several servers on one PostgreSQL database: one at a time). */
+    private final BooleanSupplier leading;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("warmbox-devenv-reconciler").daemon(true).unstarted(r));
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile Map<String, ReconcilePlan> lastPlans = Map.of();
 
-    /** @param environmentLost told (environment id, reason) when a claimed instance is lost: the environment fails */
+    /** @param environmentLost told (environment id, reason) when a claimed instance is lost: the environment fails
+     *  @param leading asked before each pass: a server that does not lead skips it */
     public PoolReconciler(WarmPoolStore pools, InstanceStore store, ClaimHistory claimHistory, Instances instances, ContainerProvider provider,
                           Blueprint blueprint, Clock clock, Autoscaler scaler, Rotations rotations, BiConsumer<String, String> environmentLost,
-                          SnapshotCollector snapshots, InFlight inFlight) {
+                          SnapshotCollector snapshots, InFlight inFlight, BooleanSupplier leading) {
         this.pools = pools;
         this.store = store;
         this.claimHistory = claimHistory;
@@ -67,6 +71,7 @@ public final class PoolReconciler implements AutoCloseable {
         this.environmentLost = environmentLost;
         this.snapshots = snapshots;
         this.inFlight = inFlight;
+        this.leading = leading;
     }
 
     public void start(Duration interval) {
@@ -94,6 +99,7 @@ public final class PoolReconciler implements AutoCloseable {
 
     private void safePass() {
         try {
+            if (!leading.getAsBoolean()) return;
             pass();
         } catch (RuntimeException e) {
             log.warn("reconciling development-environment pools failed; next pass retries: {}", e.getMessage());

@@ -50,7 +50,7 @@ public final class WarmPoolStore {
     /** Pools, optionally filtered; deleted ones only if asked (the reconciler still drains them). */
     List<PoolRecord> list(String projectId, String environmentClassId, boolean withDeleted) {
         return database.handle(h -> h.createQuery(SELECT + " WHERE (:project IS NULL OR project_id = :project) "
-                        + "AND (:class IS NULL OR environment_class_id = :class) AND (:withDeleted OR phase != 'WARM_POOL_PHASE_DELETED') "
+                        + "AND (:class IS NULL OR environment_class_id = :class) AND (:withDeleted = 1 OR phase != 'WARM_POOL_PHASE_DELETED') "
                         + "ORDER BY created_at, id")
                 .bind("project", projectId).bind("class", environmentClassId).bind("withDeleted", withDeleted)
                 .map(WarmPoolStore::pool).list());

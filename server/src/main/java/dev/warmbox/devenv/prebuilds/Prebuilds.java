@@ -162,8 +162,10 @@ public final class Prebuilds {
         }
     }
 
+    /** Keeps the last LOG_LIMIT characters. A CASE, because SQLite's substr(x, -n) counts from the end and PostgreSQL's does not. */
     private void appendLog(String prebuildId, String text) {
-        database.transaction(h -> h.createUpdate("UPDATE prebuilds SET log = substr(log || :text, -" + LOG_LIMIT + ") WHERE id = :id")
+        database.transaction(h -> h.createUpdate("UPDATE prebuilds SET log = CASE WHEN length(log || :text) > " + LOG_LIMIT
+                        + " THEN substr(log || :text, length(log || :text) - " + (LOG_LIMIT - 1) + ") ELSE log || :text END WHERE id = :id")
                 .bind("text", text).bind("id", prebuildId).execute());
     }
 

@@ -6,7 +6,8 @@ import dev.warmbox.devenv.instances.InstanceRow;
 import dev.warmbox.devenv.instances.InstanceStore;
 import dev.warmbox.devenv.requests.DevEnvException;
 import dev.warmbox.store.Database;
-import java.nio.file.Path;
+import dev.warmbox.store.OnEachDatabase;
+import dev.warmbox.store.TestDatabase;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,19 +17,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Claims against a real SQLite file from many threads at once: the hand-out is exact. */
+/** Claims from many threads at once, on SQLite and on PostgreSQL: the hand-out is exact. */
 class EnvironmentStoreTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    @TempDir
-    Path dir;
-
-    @Test
-    void parallelClaimsHandOutEachWarmInstanceOnceAndStopAtMaxInstances() throws Exception {
-        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+    @OnEachDatabase
+    void parallelClaimsHandOutEachWarmInstanceOnceAndStopAtMaxInstances(TestDatabase storage) throws Exception {
+        try (Database database = storage.open()) {
             database.inTransaction(c -> {
                 c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
                 c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
@@ -75,9 +73,9 @@ class EnvironmentStoreTest {
         }
     }
 
-    @Test
-    void aClaimTakesARunningInstanceFirstThenAStoppedOneButNeverOneBeingStoppedOrStarted() {
-        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+    @OnEachDatabase
+    void aClaimTakesARunningInstanceFirstThenAStoppedOneButNeverOneBeingStoppedOrStarted(TestDatabase storage) {
+        try (Database database = storage.open()) {
             database.inTransaction(c -> {
                 c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
                 c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
@@ -102,10 +100,10 @@ class EnvironmentStoreTest {
         }
     }
 
-    @Test
-    void aClaimTakesTheOldestInstanceEvenWhenItsTimeSortsAfterAFractionalOneAsText() {
+    @OnEachDatabase
+    void aClaimTakesTheOldestInstanceEvenWhenItsTimeSortsAfterAFractionalOneAsText(TestDatabase storage) {
         // As ISO-8601 text "...:00.500Z" sorts before "...:00Z" ('.' < 'Z'), though it is half a second later.
-        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+        try (Database database = storage.open()) {
             database.inTransaction(c -> {
                 c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
                 c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
@@ -119,6 +117,61 @@ class EnvironmentStoreTest {
 
             assertThat(rows.all()).extracting(InstanceRow::name).as("listed oldest first").containsExactly("earlier", "later");
             assertThat(claim(store, "e1").instance().name()).as("the instance that waited longest").isEqualTo("earlier");
+        }
+    }
+
+    /**
+     * Three servers (each its own Database: connection pool, store) on one PostgreSQL database, claims
+     * through all three at once: the same exact hand-out as one server on SQLite.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void parallelClaimsThroughSeveralServersOnOnePostgresDatabaseHandOutEachWarmInstanceOnce(int servers) throws Exception {
+        try (TestDatabase storage = TestDatabase.create(TestDatabase.Kind.POSTGRESQL)) {
+            Database first = storage.open();
+            first.inTransaction(c -> {
+                c.createStatement().execute("INSERT INTO environment_classes (id, name, doc) VALUES ('class', 'small', '{}')");
+                c.createStatement().execute("INSERT INTO projects (id, name, doc) VALUES ('project', 'demo', '{}')");
+                return null;
+            });
+            int warmInstances = 4;
+            int cap = 6;
+            pool(first, warmInstances, warmInstances, cap);
+            InstanceStore firstRows = new InstanceStore(first);
+            for (int i = 0; i < warmInstances; i++) {
+                firstRows.insert(new InstanceRow("warm" + i, "pool", "project", "s1", InstanceRow.WARM, true, null, null, T0.plusSeconds(i), null, false, null));
+            }
+            List<EnvironmentStore> stores = new ArrayList<>();
+            for (int s = 0; s < servers; s++) {
+                Database server = s == 0 ? first : storage.open();
+                stores.add(new EnvironmentStore(server, new InstanceStore(server)));
+            }
+            int claims = 24;
+            List<Object> outcomes = new ArrayList<>();
+            try (ExecutorService threads = Executors.newFixedThreadPool(claims)) {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Object>> futures = new ArrayList<>();
+                for (int i = 0; i < claims; i++) {
+                    EnvironmentStore through = stores.get(i % servers);
+                    String env = "env" + i;
+                    futures.add(threads.submit(() -> {
+                        go.await();
+                        try {
+                            return claim(through, env);
+                        } catch (DevEnvException e) {
+                            return e;
+                        }
+                    }));
+                }
+                go.countDown();
+                for (Future<Object> f : futures) outcomes.add(f.get());
+            }
+            List<EnvironmentStore.Claim> granted = outcomes.stream().filter(o -> o instanceof EnvironmentStore.Claim).map(o -> (EnvironmentStore.Claim) o).toList();
+            assertThat(granted.stream().filter(c -> c.environment().warm())).as("exactly the pool's warm instances handed out warm").hasSize(warmInstances);
+            assertThat(granted).as("maxInstances %d: %d warm plus %d cold", cap, warmInstances, cap - warmInstances).hasSize(cap);
+            assertThat(granted.stream().map(c -> c.instance().name()).distinct()).as("no instance handed out twice").hasSize(cap);
+            assertThat(outcomes.stream().filter(o -> o instanceof DevEnvException e && e.code().equals("capacity_exhausted"))).hasSize(claims - cap);
+            assertThat(firstRows.all()).as("the rows every server sees").hasSize(cap).allMatch(InstanceRow::claimed);
         }
     }
 

@@ -3,21 +3,17 @@ package dev.warmbox.devenv.instances;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmbox.store.Database;
-import java.nio.file.Path;
+import dev.warmbox.store.OnEachDatabase;
+import dev.warmbox.store.TestDatabase;
 import java.time.Instant;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The pool's own moves on an instance row never take one a claim holds. */
 class InstanceStoreTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    @TempDir
-    Path dir;
-
-    @Test
-    void aClaimedInstanceIsNeverStoppedStartedOrRetiredByThePool() {
-        try (Database database = new Database(dir.resolve("warmbox.db"))) {
+    @OnEachDatabase
+    void aClaimedInstanceIsNeverStoppedStartedOrRetiredByThePool(TestDatabase storage) {
+        try (Database database = storage.open()) {
             InstanceStore store = new InstanceStore(database);
             store.insert(new InstanceRow("claimed", "pool", "project", "s1", InstanceRow.CLAIMED, true, null, "env", T0, T0, false, null));
             store.insert(new InstanceRow("warm", "pool", "project", "s1", InstanceRow.WARM, true, null, null, T0, T0, false, null));

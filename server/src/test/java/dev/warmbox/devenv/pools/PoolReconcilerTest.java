@@ -24,7 +24,8 @@ import dev.warmbox.provider.ContainerSpec;
 import dev.warmbox.provider.ContainerState;
 import dev.warmbox.provider.FakeContainerProvider;
 import dev.warmbox.store.Database;
-import java.nio.file.Path;
+import dev.warmbox.store.OnEachDatabase;
+import dev.warmbox.store.TestDatabase;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,11 +37,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The reconciler after a restart, on a fake engine and a real SQLite file: it acts on what it observes,
+ * The reconciler after a restart, on a fake engine and a real database (SQLite, PostgreSQL): it acts on what it observes,
  * cleans up what the previous run left half-done, and launches exactly the gap, once.
  */
 class PoolReconcilerTest {
@@ -51,9 +50,6 @@ class PoolReconcilerTest {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final List<String> lost = new ArrayList<>();
 
-    @TempDir
-    Path dir;
-
     private Database database;
     private InstanceStore store;
     private Blueprint blueprint;
@@ -61,8 +57,8 @@ class PoolReconcilerTest {
     private Instances instances;
 
     @BeforeEach
-    void build() {
-        database = new Database(dir.resolve("warmbox.db"));
+    void build(TestDatabase storage) {
+        database = storage.open();
         DevEnvSettings settings = new DevEnvSettings("isolated", Duration.ofHours(1), 4, Duration.ofMinutes(1), Duration.ofMinutes(5),
                 Optional.empty(), Optional.empty(), DevEnvSettings.Scaling.DEFAULTS,
                 Duration.ZERO);
@@ -76,7 +72,7 @@ class PoolReconcilerTest {
         instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, inFlight, row -> { }, (env, why) -> lost.add(env));
         reconciler = new PoolReconciler(pools, store, new EnvironmentStore(database, store), instances, engine, blueprint, clock, Autoscaler.DEFAULTS,
                 new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env),
-                new SnapshotCollector(database, engine, blueprint), inFlight);
+                new SnapshotCollector(database, engine, blueprint), inFlight, () -> true);
 
         String classId = catalog.createClass("{\"name\": \"small\"}".getBytes()).id();
         String projectId = catalog.createProject(("{\"name\": \"p\", \"source\": {\"image\": \"base\"}, \"prebuildEnvironmentClassIds\": [\"" + classId + "\"]}").getBytes()).id();
@@ -119,7 +115,7 @@ class PoolReconcilerTest {
         return engine.list(blueprint.owned(Blueprint.KIND_INSTANCE)).stream().map(ContainerState::name).sorted().toList();
     }
 
-    @Test
+    @OnEachDatabase
     void afterARestartCleansUpWhatWasHalfDoneAndLaunchesTheGapOnlyOnce() {
         leftover("wb-dev-warm", InstanceRow.WARM, true, null);
         leftover("wb-dev-interrupted", InstanceRow.STARTING, false, null);
@@ -140,7 +136,7 @@ class PoolReconcilerTest {
         assertThat(lost).as("no live environment was failed").isEmpty();
     }
 
-    @Test
+    @OnEachDatabase
     void aClaimedInstanceWhoseContainerDiedFailsItsEnvironment() {
         leftover("wb-dev-claimed", InstanceRow.CLAIMED, true, "env-1");
         database.inTransaction(c -> c.createStatement().executeUpdate("UPDATE environments SET id = 'env-1', phase = 'ENVIRONMENT_PHASE_RUNNING'"));
@@ -152,7 +148,7 @@ class PoolReconcilerTest {
         awaitGone("wb-dev-claimed");
     }
 
-    @Test
+    @OnEachDatabase
     void aRestartDecidesFromTheStoredTargetAndTheStoredClaimsAndLaunchesTheGapOnce() {
         // The previous run scaled out to 3 on 6 claims 12 minutes ago: they left the 10-minute demand window,
         // but the 15-minute scale-in window still holds them, so the target must stay 3, not fall to minSize.
@@ -181,7 +177,7 @@ class PoolReconcilerTest {
         assertThat(pools.find("pool").orElseThrow().desiredSize()).as("demand stayed low for the whole scale-in window").isEqualTo(2);
     }
 
-    @Test
+    @OnEachDatabase
     void aContainerThatCannotBeRemovedFailsAloneAndIsRetriedOnTheNextPass() {
         container("wb-dev-stuck");
         container("wb-dev-orphan");
@@ -196,7 +192,7 @@ class PoolReconcilerTest {
         assertThat(containers()).as("the next pass retries the removal").doesNotContain("wb-dev-stuck");
     }
 
-    @Test
+    @OnEachDatabase
     void aSettledPassAsksTheEngineAsManyThingsForTwentyInstancesAsForOne() {
         List<String> one = engineCallsOfASettledPass(1);
         List<String> twenty = engineCallsOfASettledPass(20);
@@ -216,7 +212,7 @@ class PoolReconcilerTest {
         return engine.calls().subList(before, engine.calls().size()).stream().map(FakeContainerProvider.Call::operation).toList();
     }
 
-    @Test
+    @OnEachDatabase
     void snapshotsNoPoolInstanceOrNewestPrebuildNeedsAreRemovedAndSoAreFailedPrebuildsLeftovers() {
         String failed = "failed-0000-0001";
         database.inTransaction(c -> {
