@@ -86,7 +86,7 @@ public final class DockerSandboxes implements Sandboxes {
         try {
             answer = agent.call(sandbox.socket(), AgentRequests.exec(job), budget, maxAnswer);
         } catch (SandboxException e) {
-            Outcome killed = outOfMemory(sandbox, Duration.ofNanos(System.nanoTime() - started));
+            Outcome killed = endedByTheProgram(sandbox, Duration.ofNanos(System.nanoTime() - started));
             if (killed != null) return killed;
             throw e;
         }
@@ -102,15 +102,17 @@ public final class DockerSandboxes implements Sandboxes {
     }
 
     /**
-     * The answer for a program whose memory made the engine's OOM killer end the whole container, or null
-     * when that is not why the agent went silent. Under runc the killer picks the program and the agent
-     * reports its SIGKILL; under gVisor every page of the sandbox is gVisor's own, so the killer ends the
-     * sandbox, agent and all. The program is answered as the runc one is (exit 137, SIGKILL); what it had
-     * printed died with the sandbox, which the pool then replaces (its scrub fails).
+     * The answer for a program that brought its whole sandbox down, or null when that is not why the agent
+     * went silent. Under runc the OOM killer picks the program and the agent reports its SIGKILL. Under
+     * gVisor every page and host thread of the sandbox is gVisor's own: the OOM killer ends the sandbox,
+     * agent and all, and a fork bomb makes gVisor hold host threads until the pids cgroup's backstop stops
+     * it making one more, when gVisor exits with a status of its own (not the 137 of a kill from outside).
+     * The program is answered as the runc one is (exit 137, SIGKILL, stderr saying which limit); what it
+     * had printed died with the sandbox, which the pool then replaces (its scrub fails).
      */
-    private Outcome outOfMemory(Sandbox sandbox, Duration ran) {
+    private Outcome endedByTheProgram(Sandbox sandbox, Duration ran) {
         // The agent's socket closes as the sandbox dies, a moment before the engine records the exit.
-        long deadline = System.nanoTime() + OOM_VERDICT_WAIT.toNanos();
+        long deadline = System.nanoTime() + EXIT_VERDICT_WAIT.toNanos();
         ContainerState state;
         try {
             while ((state = provider.inspect(sandbox.containerId()).orElse(null)) != null && state.running()
@@ -123,15 +125,25 @@ public final class DockerSandboxes implements Sandboxes {
             Thread.currentThread().interrupt();
             return null;
         }
-        if (state == null || state.running() || !state.oomKilled()) return null;
-        log.info("{} was ended by the OOM killer during an execution; answering it as a SIGKILL", sandbox);
-        StepResult killed = new StepResult("", OUT_OF_MEMORY, 137, "SIGKILL", false, false, ran.toMillis());
+        if (state == null || state.running()) return null;
+        String why;
+        if (state.oomKilled()) {
+            why = OUT_OF_MEMORY;
+        } else if (SandboxBlueprint.underGvisor(settings.ociRuntime().orElse(null)) && state.exitCode() != 137 && state.exitCode() != 143) {
+            why = OUT_OF_HOST_THREADS;
+        } else {
+            return null;
+        }
+        log.info("{} ended during an execution ({}); answering it as a SIGKILL", sandbox, why.strip());
+        StepResult killed = new StepResult("", why, 137, "SIGKILL", false, false, ran.toMillis());
         return new Outcome(null, killed, "");
     }
 
-    private static final Duration OOM_VERDICT_WAIT = Duration.ofSeconds(2);
+    private static final Duration EXIT_VERDICT_WAIT = Duration.ofSeconds(5);
     static final String OUT_OF_MEMORY = "warmbox: the sandbox ran out of memory (WARMBOX_MEMORY_LIMIT) and was killed; "
             + "its output up to then is lost\n";
+    static final String OUT_OF_HOST_THREADS = "warmbox: the program's processes made gVisor reach the sandbox's host thread "
+            + "limit (set from WARMBOX_PIDS_LIMIT) and the sandbox was killed; its output up to then is lost\n";
 
     @Override
     public boolean reset(Sandbox sandbox) {

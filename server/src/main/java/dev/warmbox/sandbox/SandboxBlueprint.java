@@ -22,14 +22,16 @@ final class SandboxBlueprint {
             List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID");
 
     /**
-     * Host threads gVisor may hold per process of the sandbox user, for the pids cgroup's backstop under
-     * runsc. With its ptrace platform an idle sandbox holds about 40 and a sleeping user process about 8
-     * more, but a fork bomb held at 64 processes by RLIMIT_NPROC peaked at 3689 (pids.current sampled
-     * every 250 ms for 10 s; 2026-12-02, runsc 20221219): the backstop must stay above that, or gVisor
-     * fails to make a thread and the whole sandbox dies.
+     * The pids cgroup's backstop under runsc: 64 host threads per allowed user process + 512, at most
+     * 8192. gVisor (ptrace platform) holds about 40 host threads idle and 8 per sleeping user process, but
+     * a fork bomb held at 64 processes by RLIMIT_NPROC made it hold 3689 to 5790 (pids.current sampled
+     * every 250 ms, 1 and 2 CPUs; 2026-12-02, runsc 20221219), and it keeps them after the bomb is killed.
+     * The backstop keeps one sandbox from taking the host's pid space (pid_max is 32768 on some hosts);
+     * a sandbox that reaches it dies and the program is answered as killed (DockerSandboxes).
      */
     static final long GVISOR_HOST_THREADS_PER_PROCESS = 64;
     static final long GVISOR_HOST_THREADS_IDLE = 512;
+    static final long GVISOR_HOST_THREADS_MAX = 8192;
 
     private SandboxBlueprint() {}
 
@@ -50,7 +52,7 @@ final class SandboxBlueprint {
         static ProcessLimit of(long pids, String ociRuntime) {
             if (pids <= 0) return new ProcessLimit(0, List.of());
             if (!underGvisor(ociRuntime)) return new ProcessLimit(pids, List.of());
-            return new ProcessLimit(pids * GVISOR_HOST_THREADS_PER_PROCESS + GVISOR_HOST_THREADS_IDLE,
+            return new ProcessLimit(Math.min(pids * GVISOR_HOST_THREADS_PER_PROCESS + GVISOR_HOST_THREADS_IDLE, GVISOR_HOST_THREADS_MAX),
                     List.of("-user-processes", Long.toString(pids)));
         }
     }

@@ -37,6 +37,12 @@ class SandboxBlueprintTest {
     }
 
     @Test
+    void underGvisorTheBackstopNeverTakesMoreThanItsShareOfTheHostsPidSpace() {
+        assertThat(spec("runsc", "256").limits().pidsLimit()).isEqualTo(SandboxBlueprint.GVISOR_HOST_THREADS_MAX);
+        assertThat(spec("runsc", "256").command()).containsExactly("-user-processes", "256");
+    }
+
+    @Test
     void noPidsLimitMeansNoneAnywhere() {
         assertThat(SandboxBlueprint.ProcessLimit.of(0, "runsc")).isEqualTo(new SandboxBlueprint.ProcessLimit(0, java.util.List.of()));
         assertThat(SandboxBlueprint.ProcessLimit.of(0, null)).isEqualTo(new SandboxBlueprint.ProcessLimit(0, java.util.List.of()));
