@@ -8,6 +8,7 @@ BASE_IMAGE="debian:trixie-slim"
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 SERVER_JAR="$WARMBOX_ROOT/server/target/warmbox-server.jar"
+CLI_JAR="${WARMBOX_CLI_JAR:-$WARMBOX_ROOT/cli/target/warmbox-cli.jar}"
 
 log() { printf '[warmbox] %s\n' "$*" >&2; }
 die() { printf '[warmbox] error: %s\n' "$*" >&2; exit 1; }
@@ -171,6 +172,50 @@ build_images() {
   done
   out=$(docker build -q -t warmbox/devenv-sample:latest "$WARMBOX_ROOT/sandbox-images/devenv" 2>&1) \
     || { printf '%s\n' "$out" >&2; die "building image warmbox/devenv-sample failed"; }
+}
+
+# Installs the `warmbox` CLI onto PATH: the jar as PREFIX/lib/warmbox/warmbox-cli.jar (so a `mvn clean`
+# does not break it) and PREFIX/bin/warmbox, a small sh launcher running it with the JDK ensure_jdk found
+# (quick start-up: C1 only, serial GC, a class-data archive the JVM keeps in ~/.cache/warmbox). PREFIX is
+# WARMBOX_CLI_PREFIX, else /usr/local where root (or sudo) may write, else ~/.local. Idempotent: a file is
+# replaced only when it differs, and nothing is said when nothing changed.
+install_cli() {
+  [ -f "$CLI_JAR" ] || die "the CLI jar $CLI_JAR is missing; mvn -DskipTests package builds it"
+  local prefix="${WARMBOX_CLI_PREFIX:-}"
+  if [ -z "$prefix" ]; then
+    if [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null; then prefix=/usr/local; else prefix="$HOME/.local"; fi
+  fi
+  local run=()
+  local existing="$prefix"; while [ ! -e "$existing" ]; do existing=$(dirname "$existing"); done
+  [ -w "$existing" ] && { [ ! -e "$prefix/bin" ] || [ -w "$prefix/bin" ]; } || run=(as_root)
+  local jar="$prefix/lib/warmbox/warmbox-cli.jar" launcher="$prefix/bin/warmbox" tmp changed=""
+  tmp=$(mktemp)
+  cat >"$tmp" <<LAUNCHER
+#!/bin/sh
+# The warmbox CLI (docs/cli.md), installed by warmbox's scripts/start.sh (install_cli in scripts/lib.sh).
+JAVA="\${WARMBOX_CLI_JAVA:-$JAVA_HOME/bin/java}"
+JAR="$jar"
+CACHE="\${XDG_CACHE_HOME:-\$HOME/.cache}/warmbox"
+if mkdir -p "\$CACHE" 2>/dev/null && [ -w "\$CACHE" ]; then
+  exec "\$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile="\$CACHE/warmbox-cli.jsa" \\
+    -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -jar "\$JAR" "\$@"
+fi
+exec "\$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "\$JAR" "\$@"
+LAUNCHER
+  if ! cmp -s "$CLI_JAR" "$jar"; then
+    "${run[@]}" mkdir -p "$(dirname "$jar")"
+    "${run[@]}" install -m 0644 "$CLI_JAR" "$jar.new" && "${run[@]}" mv -f "$jar.new" "$jar"
+    changed=yes
+  fi
+  if ! cmp -s "$tmp" "$launcher"; then
+    "${run[@]}" mkdir -p "$(dirname "$launcher")"
+    "${run[@]}" install -m 0755 "$tmp" "$launcher.new" && "${run[@]}" mv -f "$launcher.new" "$launcher"
+    changed=yes
+  fi
+  rm -f "$tmp"
+  [ -n "$changed" ] && log "installed the warmbox CLI as $launcher (docs/cli.md)"
+  case ":$PATH:" in *":$prefix/bin:"*) ;; *) log "note: $prefix/bin is not on PATH; add it to run warmbox by name" ;; esac
+  return 0
 }
 
 # Runs a benchmark class of server/src/test/java/dev/warmbox/bench with its arguments against the real

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything and starts warmbox on port 8002 with its pools warm. Idempotent: when a server
 # started by this script already runs, it says so and shows its status.
-#   Installs what is missing (Docker engine, base image), builds the jar and the runtime images,
-#   starts the server in the background (log: .warmbox/server.log) and waits until /health/ready.
+#   Installs what is missing (Docker engine, base image), builds the jars and the runtime images,
+#   installs the `warmbox` CLI onto PATH (install_cli in lib.sh), starts the server in the background
+#   (log: .warmbox/server.log) and waits until /health/ready.
 source "$(dirname "$0")/lib.sh"
 
 PORT="${WARMBOX_PORT:-8002}"
@@ -28,6 +29,7 @@ ensure_base_image
 build_images
 log "building the server jar"
 (cd "$WARMBOX_ROOT" && mvn -B -q -ntp -DskipTests package) || die "the Maven build failed"
+install_cli
 
 mkdir -p "$WARMBOX_STATE_DIR"
 as_root mkdir -p "$WARMBOX_RUN_DIR"

@@ -52,7 +52,7 @@ class StartScriptTest {
     }
 
     @Test
-    void theGeneratedAdminKeyIsShownByTheStartThatGeneratedItAndNotByTheNext() throws Exception {
+    void theGeneratedAdminKeyIsShownByTheStartThatGeneratedItAndNotByTheNextAndTheCliIsInstalledOnce() throws Exception {
         byte[] secret = new byte[24];
         new SecureRandom().nextBytes(secret);
         String key = "wb_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -68,6 +68,11 @@ class StartScriptTest {
         assertThat(second).as("shown once: the key of the first start, still in the log, is not shown again")
                 .doesNotContain(key).doesNotContain("the admin key generated");
         assertThat(Files.readString(dir.resolve("state/server.log"))).as("the log keeps it").contains(key);
+        assertThat(first).as("the CLI is installed by the first start").contains("installed the warmbox CLI as " + dir.resolve("prefix/bin/warmbox"));
+        assertThat(second).as("and left as it is by the next").doesNotContain("installed the warmbox CLI");
+        assertThat(Files.readString(dir.resolve("prefix/bin/warmbox"))).as("the launcher runs the installed jar with the JDK start.sh found")
+                .contains(dir.resolve("jdk/bin/java").toString()).contains(dir.resolve("prefix/lib/warmbox/warmbox-cli.jar").toString());
+        assertThat(Files.readString(dir.resolve("prefix/lib/warmbox/warmbox-cli.jar"))).isEqualTo("stand-in CLI jar");
     }
 
     private void prepare(String key) throws IOException {
@@ -77,6 +82,7 @@ class StartScriptTest {
         executable("jdk/bin/java", SERVER);
         executable("jdk/bin/javac", "#!/bin/sh\necho 'javac 25.0.1'\n");
         executable("bin/curl", CURL);
+        Files.writeString(dir.resolve("fake/warmbox-cli.jar"), "stand-in CLI jar");
         executable("bin/docker", "#!/bin/sh\nexit 0\n"); // engine answers, images present, builds succeed
         executable("bin/mvn", "#!/bin/sh\nexit 0\n"); // the jar is built
         executable("bin/sudo", "#!/bin/sh\nexec \"$@\"\n"); // start.sh makes the run dir as root
@@ -96,6 +102,9 @@ class StartScriptTest {
         env.put("WARMBOX_RUN_DIR", dir.resolve("run").toString());
         env.put("WARMBOX_PORT", "18002");
         env.put("FAKE_DIR", dir.resolve("fake").toString());
+        // The CLI goes into the test's own prefix, from a stand-in jar (the stand-in mvn builds nothing).
+        env.put("WARMBOX_CLI_JAR", dir.resolve("fake/warmbox-cli.jar").toString());
+        env.put("WARMBOX_CLI_PREFIX", dir.resolve("prefix").toString());
         Process start = builder.start();
         assertThat(start.waitFor(60, TimeUnit.SECONDS)).as("start.sh ends").isTrue();
         String output = Files.readString(dir.resolve("start.out"), StandardCharsets.UTF_8);
