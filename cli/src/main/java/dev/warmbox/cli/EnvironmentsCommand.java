@@ -144,6 +144,8 @@ final class EnvironmentsCommand implements Callable<Integer> {
                 session.note("the access link with its token is shown only when the environment is claimed, and this CLI "
                         + "did not claim it; this URL needs the owner's API key (X-API-Key)");
             }
+            String phase = environment.at("/status/phase").asText();
+            if (!phase.equals("ENVIRONMENT_PHASE_RUNNING")) session.note("the environment is " + phase + "; its link answers once it is ENVIRONMENT_PHASE_RUNNING");
             session.out.println(link.orElse(environment.path("url").asText()));
             return ExitCodes.OK;
         }

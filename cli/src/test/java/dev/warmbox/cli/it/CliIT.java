@@ -189,13 +189,19 @@ class CliIT {
         assertThat(link).startsWith(server.uri("/environments/" + id + "/?token=wbe_").toString());
         assertThat(field(claim.out(), "WARM")).isEqualTo("true");
 
-        CliProcess.Result open = warmbox("environments", "open", id);
-        assertThat(open.out()).as("the link kept at claim, token and all").isEqualTo(link + "\n");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).until(() ->
                 call("GET", "/api/v1/environments/" + id, null, 200).at("/environment/status/phase").asText().equals("ENVIRONMENT_PHASE_RUNNING"));
         CliProcess.Result shown = warmbox("environments", "get", id);
         assertThat(field(shown.out(), "PHASE")).isEqualTo("ENVIRONMENT_PHASE_RUNNING");
         assertThat(field(shown.out(), "ROUTE_ACTIVE")).isEqualTo("true");
+        CliProcess.Result open = warmbox("environments", "open", id);
+        assertThat(open.out()).as("the link kept at claim, token and all").isEqualTo(link + "\n");
+        assertThat(open.err()).as("running: nothing to warn about").isEmpty();
+        Path elsewhere = Files.createDirectories(home.resolve("elsewhere"));
+        CliProcess.Result openedElsewhere = new CliProcess(elsewhere).run(Map.of("WARMBOX_URL", server.uri("").toString(),
+                "WARMBOX_API_KEY", RunningServer.API_KEY), "", "environments", "open", id);
+        assertThat(openedElsewhere.out()).as("a CLI that did not claim it knows no token").isEqualTo(server.uri("/environments/" + id + "/") + "\n");
+        assertThat(openedElsewhere.err()).contains("shown only when the environment is claimed").contains("X-API-Key");
         HttpResponse<Void> browser = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(link)).build(), HttpResponse.BodyHandlers.discarding());
         assertThat(browser.statusCode()).as("the link lets a browser in: a redirect with the access cookie").isEqualTo(303);
         assertThat(browser.headers().firstValue("Set-Cookie")).get().asString().startsWith("warmbox_access=");
