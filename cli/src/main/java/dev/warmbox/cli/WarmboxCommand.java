@@ -1,5 +1,6 @@
 package dev.warmbox.cli;
 
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
                 "69 server unreachable, 70 internal error."},
         subcommands = {ExecuteCommand.class, PoolsCommand.class, WarmPoolsCommand.class, ProjectsCommand.class,
                 ClassesCommand.class, PrebuildsCommand.class, EnvironmentsCommand.class, KeysCommand.class,
-                ConfigCommand.class})
+                ConfigCommand.class, AutoComplete.GenerateCompletion.class})
 final class WarmboxCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -49,6 +49,13 @@ class CommandLineTest {
     }
 
     @Test
+    void printsABashAndZshCompletionScriptNamingEveryCommand() {
+        Run run = run("generate-completion");
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).contains("complete -F _complete_warmbox").contains("environments").contains("warm-pools").contains("--stdin-file");
+    }
+
+    @Test
     void anUnknownOptionIsAUsageErrorOnOneLineWithTheWayToHelp() {
         Run run = run("pools", "--bogus");
         assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
