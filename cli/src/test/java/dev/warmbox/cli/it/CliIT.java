@@ -212,7 +212,8 @@ class CliIT {
         assertThat(delete.out()).isEqualTo("deleted environment " + id + "\n");
         CliProcess.Result unknown = warmbox("environments", "get", "no-such-environment");
         assertThat(unknown.code()).as("a 404 is a server error: %s", unknown).isEqualTo(65);
-        assertThat(unknown.err()).isEqualTo("warmbox: no environment with id no-such-environment (HTTP 404 not_found)\n");
+        assertThat(unknown.err()).isEqualTo("warmbox: " + serverError("/api/v1/environments/no-such-environment", RunningServer.API_KEY, 404) + "\n")
+                .contains("no-such-environment");
     }
 
     @Test
@@ -226,13 +227,14 @@ class CliIT {
 
         CliProcess.Result member = warmboxWith(Map.of("WARMBOX_API_KEY", aliceKey), "", "keys");
         assertThat(member.code()).as("a member's key is refused the admins' list: %s", member).isEqualTo(67);
-        assertThat(member.err()).contains("only admins manage API keys").contains("HTTP 403");
+        assertThat(member.err()).isEqualTo("warmbox: " + serverError("/api/v1/api-keys", aliceKey, 403) + "\n");
         assertThat(warmboxWith(Map.of("WARMBOX_API_KEY", aliceKey), "", "pools").code()).isZero();
 
         assertThat(warmbox("keys", "delete", alice.path("id").asText()).code()).isZero();
         CliProcess.Result revoked = warmboxWith(Map.of("WARMBOX_API_KEY", aliceKey), "", "pools");
         assertThat(revoked.code()).isEqualTo(67);
-        assertThat(revoked.err()).isEqualTo("warmbox: the API key is not valid (HTTP 401 unauthorized); the key came from WARMBOX_API_KEY\n");
+        assertThat(revoked.err()).isEqualTo("warmbox: " + serverError("/api/v1/warm-pool/status", aliceKey, 401)
+                + "; the key came from WARMBOX_API_KEY\n");
     }
 
     @Test
@@ -240,7 +242,8 @@ class CliIT {
         CliProcess.Result flag = warmbox("pools", "--api-key", "wb_wrong");
         assertThat(flag.code()).isEqualTo(67);
         assertThat(flag.out()).isEmpty();
-        assertThat(flag.err()).isEqualTo("warmbox: the API key is not valid (HTTP 401 unauthorized); the key came from --api-key\n");
+        assertThat(flag.err()).as("the server's own message, its status and code, and where the key came from")
+                .isEqualTo("warmbox: " + serverError("/api/v1/warm-pool/status", "wb_wrong", 401) + "; the key came from --api-key\n");
 
         Path config = Files.writeString(home.resolve("config.yaml"), "server: " + server.uri("") + "\napi-key: wb_from_the_file\n");
         CliProcess.Result fromFile = new CliProcess(home).run(Map.of("WARMBOX_CONFIG", config.toString()), "", "pools");
@@ -267,6 +270,14 @@ class CliIT {
         HttpResponse<String> response = server.request(method, path, body == null ? null : RunningServer.write(body), RunningServer.API_KEY);
         assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(expected);
         return RunningServer.read(response.body());
+    }
+
+    /** What the CLI should print for an error answer: the server's message, then its status and code, read straight from the API. */
+    private static String serverError(String path, String key, int status) {
+        HttpResponse<String> response = server.request("GET", path, null, key);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode error = RunningServer.read(response.body()).path("error");
+        return error.path("message").asText() + " (HTTP " + status + " " + error.path("code").asText() + ")";
     }
 
     /** A field of a one-item table: the text after "NAME:". */
