@@ -62,6 +62,30 @@ ensure_postgresql() {
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || die "initdb missing after installing Debian's postgresql"
 }
 
+# Debian's Prometheus (2.42) and its promtool for the tests of deploy/prometheus/ (PrometheusIT starts a
+# prometheus process of its own: temporary storage, a free loopback port). Installed only, without the
+# recommended node exporter: the package's postinst runs `update-rc.d prometheus defaults` and
+# `invoke-rc.d prometheus start` (policy-rc.d blocks that on most of these machines, not on all) and
+# enables prometheus.service; what this install started is stopped through the package's own init script
+# (its pid file), and both service entries are disabled, so nothing of it listens on :9090 or starts at
+# boot. A Prometheus that was installed before is left as it is.
+ensure_prometheus() {
+  command -v prometheus >/dev/null && command -v promtool >/dev/null && return 0
+  local pidfile=/run/prometheus/prometheus.pid ran_before=no
+  [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && ran_before=yes
+  log "installing Debian's prometheus (install only: its service is not left running or enabled)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 prometheus >/dev/null
+  if [ "$ran_before" = no ] && [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    log "the prometheus package started its daemon (pid $(cat "$pidfile")); stopping it"
+    as_root /etc/init.d/prometheus stop >/dev/null 2>&1 || die "could not stop the daemon the prometheus package started"
+  fi
+  as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
+  command -v deb-systemd-helper >/dev/null && { as_root deb-systemd-helper disable prometheus.service >/dev/null 2>&1 || true; }
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || die "prometheus or promtool missing after installing Debian's prometheus"
+}
+
 # Whether the pid in the pid file $1 is this checkout's server: only if that process still runs this
 # checkout's jar, since a pid left by a server that died may since belong to any other process.
 server_running() {
