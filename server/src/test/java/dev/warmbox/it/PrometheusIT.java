@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warmbox.deploy.DeployFiles;
 import dev.warmbox.deploy.PromQlNames;
+import dev.warmbox.deploy.PrometheusBinaries;
 import dev.warmbox.deploy.PrometheusProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ class PrometheusIT {
 
     @BeforeAll
     static void start() {
+        PrometheusBinaries.require("prometheus");  // before anything starts: fails, never skips, without it
         server = new RunningServer(Map.of("WARM_POOL_GO_SIZE", "0", "WARM_POOL_JAVA_SIZE", "0", "WARM_POOL_JAVASCRIPT_SIZE", "0"));
         Awaits.warm(server);
         assertThat(server.execute(Map.of("language", "python", "code", "print(1)")).get("pool").asText())
