@@ -62,6 +62,45 @@ ensure_postgresql() {
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || die "initdb missing after installing Debian's postgresql"
 }
 
+# Whether pid $1 runs (a zombie, dead but not yet reaped, does not).
+process_alive() {
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && [ -r "/proc/$1/stat" ] || return 1
+  [ "$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# Debian's Prometheus (2.42) and its promtool for the tests of deploy/prometheus/ (PrometheusIT starts a
+# prometheus process of its own: temporary storage, a free loopback port). Installed only, without the
+# recommended node exporter: the package's postinst runs `update-rc.d prometheus defaults` and
+# `invoke-rc.d prometheus start` (blocked where policy-rc.d says so or no runlevel is known, as on these
+# machines, but not everywhere) and enables prometheus.service; a daemon this install started is stopped
+# through the package's own init script, or by the pid it wrote, and both service entries are disabled,
+# so nothing of it listens on :9090 or starts at boot. A Prometheus installed before is left as it is.
+ensure_prometheus() {
+  command -v prometheus >/dev/null && command -v promtool >/dev/null && return 0
+  local pidfile=/run/prometheus/prometheus.pid ran_before=no
+  [ -s "$pidfile" ] && process_alive "$(cat "$pidfile")" && ran_before=yes
+  log "installing Debian's prometheus (install only: its service is not left running or enabled)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 prometheus >/dev/null
+  if [ "$ran_before" = no ] && [ -s "$pidfile" ] && process_alive "$(cat "$pidfile")"; then
+    local pid; pid=$(cat "$pidfile")
+    log "the prometheus package started its daemon (pid $pid); stopping it"
+    as_root /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+    # start-stop-daemon finds the daemon by its executable's inode, which misses on overlay file systems:
+    # then it is stopped by the pid it wrote, if that is still the package's prometheus.
+    if process_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q '^/usr/bin/prometheus '; then
+      as_root kill -TERM "$pid"
+      for _ in $(seq 1 60); do process_alive "$pid" || break; sleep 0.5; done
+    fi
+    process_alive "$pid" && die "could not stop the daemon the prometheus package started (pid $pid)"
+    as_root rm -f "$pidfile"
+  fi
+  as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
+  command -v deb-systemd-helper >/dev/null && { as_root deb-systemd-helper disable prometheus.service >/dev/null 2>&1 || true; }
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || die "prometheus or promtool missing after installing Debian's prometheus"
+}
+
 # Whether the pid in the pid file $1 is this checkout's server: only if that process still runs this
 # checkout's jar, since a pid left by a server that died may since belong to any other process.
 server_running() {

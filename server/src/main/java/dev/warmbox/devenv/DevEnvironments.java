@@ -93,6 +93,7 @@ public final class DevEnvironments implements AutoCloseable {
         seeds = new Seeds(json, catalog, pools, poolStore);
         deletion = new CatalogDeletion(database, catalog, snapshots);
         metrics.countFrom(this::countByState);
+        metrics.countPoolsFrom(poolStore::countByPhase);
     }
 
     /** Seeds what does not exist yet, fails what a restart interrupted, and starts reconciling. */

@@ -9,6 +9,7 @@ import dev.warmbox.pool.PoolView;
 import dev.warmbox.pool.WarmPools;
 import dev.warmbox.sandbox.Sandboxes;
 import dev.warmbox.store.ApiKeys;
+import dev.warmbox.store.PresentedKey;
 import dev.warmbox.store.Principal;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -27,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    static final String API_KEY_HEADER = "X-API-Key";
     static final String PRINCIPAL = "warmbox.principal";
 
     private final ExecutionService executions;
@@ -59,11 +59,16 @@ public final class HttpApi {
         installErrors(config, config.http.maxRequestSize);
     }
 
+    /** X-API-Key or Authorization: Bearer, decided by {@link PresentedKey}; every 401 carries a Bearer challenge. */
     private void authenticate(Context ctx) {
         if (ctx.path().startsWith("/health/")) return;
-        String presented = ctx.header(API_KEY_HEADER);
-        if (presented == null || presented.isBlank()) throw new Unauthorized("send your API key in the " + API_KEY_HEADER + " header");
-        Principal principal = keys.authenticate(presented).orElseThrow(() -> new Unauthorized("the API key is not valid"));
+        String key = switch (PresentedKey.from(ctx.header(PresentedKey.API_KEY_HEADER), ctx.header(PresentedKey.AUTHORIZATION_HEADER))) {
+            case PresentedKey.Key presented -> presented.value();
+            case PresentedKey.Missing missing -> throw new Unauthorized(PresentedKey.ACCEPTED_FORMS, null);
+            case PresentedKey.OtherScheme other -> throw new Unauthorized(other.message(), "invalid_request");
+            case PresentedKey.Malformed malformed -> throw new Unauthorized(malformed.message(), "invalid_request");
+        };
+        Principal principal = keys.authenticate(key).orElseThrow(() -> new Unauthorized("the API key is not valid", "invalid_token"));
         ctx.attribute(PRINCIPAL, principal);
     }
 
@@ -107,7 +112,10 @@ public final class HttpApi {
     }
 
     private static void installErrors(JavalinConfig config, long maxBodyBytes) {
-        config.routes.exception(Unauthorized.class, (e, ctx) -> fail(ctx, 401, "unauthorized", e.getMessage()));
+        config.routes.exception(Unauthorized.class, (e, ctx) -> {
+            ctx.header(PresentedKey.WWW_AUTHENTICATE_HEADER, PresentedKey.challenge(e.bearerError()));
+            fail(ctx, 401, "unauthorized", e.getMessage());
+        });
         config.routes.exception(Rejection.class, (e, ctx) -> {
             if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             fail(ctx, statusOf(e.kind()), e.code(), e.getMessage());
