@@ -56,11 +56,12 @@ public final class HttpApi {
         config.routes.get("/api/v1/warm-pool/status", ctx -> ctx.json(status()));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         devEnvRoutes.install(config);
+        Dashboard.install(config);
         installErrors(config, config.http.maxRequestSize);
     }
 
     private void authenticate(Context ctx) {
-        if (ctx.path().startsWith("/health/")) return;
+        if (ctx.path().startsWith("/health/") || Dashboard.isDashboard(ctx.path())) return;
         String presented = ctx.header(API_KEY_HEADER);
         if (presented == null || presented.isBlank()) throw new Unauthorized("send your API key in the " + API_KEY_HEADER + " header");
         Principal principal = keys.authenticate(presented).orElseThrow(() -> new Unauthorized("the API key is not valid"));
