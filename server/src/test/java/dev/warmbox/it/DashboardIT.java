@@ -42,6 +42,7 @@ class DashboardIT {
     private static String alice;
     private static String bob;
     private static String environmentId;
+    private static String claimLink;
     private static final List<String> prebuildIds = new ArrayList<>();
     private static final List<String> wrongKeys = List.of("wb_not_a_key_of_this_server");
 
@@ -66,8 +67,10 @@ class DashboardIT {
         prebuildIds.add(prebuildId);
         DevEnvFixture.awaitPrebuild(server, projectId, prebuildId);
         DevEnvFixture.awaitRunningInstances(server, poolId, 1);
-        environmentId = call(server, "POST", "/api/v1/environments", Map.of("projectId", projectId, "environmentClassId", classId), alice, 201)
-                .at("/environment/id").asText();
+        JsonNode claimed = call(server, "POST", "/api/v1/environments", Map.of("projectId", projectId, "environmentClassId", classId), alice, 201)
+                .get("environment");
+        environmentId = claimed.get("id").asText();
+        claimLink = claimed.get("accessUrl").asText();
         DevEnvFixture.awaitPhase(server, environmentId, alice, "ENVIRONMENT_PHASE_RUNNING");
         server.awaitReady(DEADLINE);
 
@@ -192,10 +195,23 @@ class DashboardIT {
         assertThat(chromium.evaluate("location.pathname + location.search").asText())
                 .as("on the environment's clean URL, the link's token swapped for the cookie").isEqualTo("/environments/" + environmentId + "/");
         screenshot("dashboard-environment.png");
+        assertThat(server.get(java.net.URI.create(claimLink).getRawPath() + "?" + java.net.URI.create(claimLink).getRawQuery(), null).statusCode())
+                .as("the claim's link stopped working when open made a new one").isEqualTo(401);
     }
 
     @Test
     @Order(6)
+    void onlyTheOwnerGetsANewAccessLink() {
+        String path = "/api/v1/environments/" + environmentId + "/access-link";
+        assertThat(call(server, "POST", path, null, ADMIN, 403).at("/error/message").asText()).as("not even an admin: the link lets one in")
+                .contains("only the owner");
+        call(server, "POST", path, null, bob, 404);
+        String link = call(server, "POST", path, null, alice, 200).get("accessUrl").asText();
+        assertThat(link).startsWith(server.uri("/environments/" + environmentId + "/?token=wbe_").toString());
+    }
+
+    @Test
+    @Order(7)
     void noKeyEverAppearedInAUrlAndNoContentWasBlocked() {
         List<String> urls = chromium.events("Network.requestWillBeSent").stream().map(e -> e.at("/request/url").asText()).toList();
         assertThat(urls).as("the page did call the API").anyMatch(u -> u.endsWith("/api/v1/warm-pool/status")).anyMatch(u -> u.contains("/access-link"));
