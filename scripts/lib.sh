@@ -45,6 +45,19 @@ ensure_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
 
+# Node.js and npm for the web dashboard's build (ui/; Maven runs `npm ci` and `npm run build` in the server
+# module's generate-resources phase): the machine's own when it has node 18 or newer with npm, else Debian's
+# nodejs and npm (bookworm's node 18 runs the locked toolchain, Vite 5). npm keeps its cache under ~/.npm.
+ensure_node() {
+  if ! command -v node >/dev/null; then apt_install nodejs npm; fi
+  command -v npm >/dev/null || apt_install npm
+  command -v node >/dev/null && command -v npm >/dev/null || die "node or npm missing after installing Debian's nodejs and npm"
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  [[ "$major" =~ ^[0-9]+$ ]] && [ "$major" -ge 18 ] \
+    || die "node $(node --version 2>/dev/null) is older than 18, which the dashboard's build (Vite 5) needs; install Node.js 18 or newer, or remove it so Debian's is installed"
+}
+
 # Debian's Chromium for the browser test (headless, driven over the DevTools protocol): a package,
 # because nothing may download a browser build of its own.
 ensure_chromium() {

@@ -7,6 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_jdk
 ensure_maven
+ensure_node
 ensure_chromium
 ensure_postgresql
 ensure_prometheus

@@ -234,6 +234,10 @@ public final class DevEnvironments implements AutoCloseable {
         return Map.of("environments", environments.list(who, base(baseUrl)));
     }
 
+    public Object accessLink(Principal who, String id, String baseUrl) {
+        return Map.of("accessUrl", environments.newAccessLink(who, id, base(baseUrl)));
+    }
+
     public void deleteEnvironment(Principal who, String id) {
         environments.delete(who, id);
     }

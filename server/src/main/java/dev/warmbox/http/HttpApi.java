@@ -56,12 +56,13 @@ public final class HttpApi {
         config.routes.get("/api/v1/warm-pool/status", ctx -> ctx.json(status()));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         devEnvRoutes.install(config);
+        Dashboard.install(config);
         installErrors(config, config.http.maxRequestSize);
     }
 
     /** X-API-Key or Authorization: Bearer, decided by {@link PresentedKey}; every 401 carries a Bearer challenge. */
     private void authenticate(Context ctx) {
-        if (ctx.path().startsWith("/health/")) return;
+        if (ctx.path().startsWith("/health/") || Dashboard.isDashboard(ctx.path())) return;
         String key = switch (PresentedKey.from(ctx.header(PresentedKey.API_KEY_HEADER), ctx.header(PresentedKey.AUTHORIZATION_HEADER))) {
             case PresentedKey.Key presented -> presented.value();
             case PresentedKey.Missing missing -> throw new Unauthorized(PresentedKey.ACCEPTED_FORMS, null);
