@@ -1,5 +1,6 @@
 package dev.warmbox.http;
 
+import dev.warmbox.api.ApiDocs;
 import dev.warmbox.config.Limits;
 import dev.warmbox.devenv.DevEnvironments;
 import dev.warmbox.devenv.requests.DevEnvException;
@@ -36,6 +37,7 @@ public final class HttpApi {
     private final ApiKeys keys;
     private final PrometheusMeterRegistry registry;
     private final DevEnvRoutes devEnvRoutes;
+    private final ApiDocs docs = new ApiDocs();
 
     public HttpApi(ExecutionService executions, WarmPools pools, Sandboxes sandboxes, ApiKeys keys,
                    PrometheusMeterRegistry registry, DevEnvironments devEnvs) {
@@ -56,11 +58,12 @@ public final class HttpApi {
         config.routes.get("/api/v1/warm-pool/status", ctx -> ctx.json(status()));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         devEnvRoutes.install(config);
+        docs.install(config);
         installErrors(config, config.http.maxRequestSize);
     }
 
     private void authenticate(Context ctx) {
-        if (ctx.path().startsWith("/health/")) return;
+        if (ctx.path().startsWith("/health/") || ApiDocs.isPublic(ctx.path())) return;
         String presented = ctx.header(API_KEY_HEADER);
         if (presented == null || presented.isBlank()) throw new Unauthorized("send your API key in the " + API_KEY_HEADER + " header");
         Principal principal = keys.authenticate(presented).orElseThrow(() -> new Unauthorized("the API key is not valid"));
