@@ -143,6 +143,13 @@ public final class OpenApiDocument {
         return schema.validate(body, InputFormat.JSON).stream().map(e -> answer + ": " + e + " in " + body).toList();
     }
 
+    /** What is wrong with a body against one of the document's named schemas, e.g. {@code Error}. */
+    public List<String> violationsOf(String schemaName, String body) {
+        if (root.at("/components/schemas/" + token(schemaName)).isMissingNode()) return List.of("the document has no schema " + schemaName);
+        Schema schema = schemas.getSchema(SchemaLocation.of(LOCATION + "#/components/schemas/" + token(schemaName)));
+        return schema.validate(body, InputFormat.JSON).stream().map(e -> schemaName + ": " + e + " in " + body).toList();
+    }
+
     /** Where a response is declared in the document, and under which key of the operation's responses. */
     private record Declared(String pointer, String key) {}
 

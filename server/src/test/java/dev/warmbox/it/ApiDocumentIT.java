@@ -94,10 +94,13 @@ class ApiDocumentIT {
         conforms(server.get("/metrics", null), 401);
         JsonNode document = conforms(server.get("/openapi.json", null), 200);
         assertThat(document).as("served without a key, as written").isEqualTo(DOCUMENT.root());
+        // Answers to what the document does not have, a path or a method, are still its error shape.
         HttpResponse<String> unknown = server.get("/api/v1/no-such-thing");
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(DOCUMENT.violations("GET", "/api/v1/projects/x", 404, contentType(unknown), unknown.body()))
-                .as("an unknown endpoint answers in the error shape").isEmpty();
+        assertThat(DOCUMENT.violationsOf("Error", unknown.body())).as("an unknown path").isEmpty();
+        HttpResponse<String> wrongMethod = server.get("/execute");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(DOCUMENT.violationsOf("Error", wrongMethod.body())).as("a method the path does not take").isEmpty();
     }
 
     @Test
