@@ -128,6 +128,12 @@ class ApiDocumentIT {
         conforms(request("PATCH", "/api/v1/environment-classes/" + classId, "{\"cpu\":0.5}", ADMIN), 200);
         conforms(request("GET", "/api/v1/environment-classes/" + classId, null, ADMIN), 200);
         conforms(request("GET", "/api/v1/environment-classes/none", null, ADMIN), 404);
+        String spare = conforms(request("POST", "/api/v1/environment-classes", "{\"name\":\"docs-spare\",\"ociRuntime\":null}", ADMIN), 201)
+                .get("id").asText();
+        conforms(request("DELETE", "/api/v1/environment-classes/" + spare, null, ADMIN), 204);
+        String memberKey = conforms(request("POST", "/api/v1/api-keys", "{\"name\":\"docs-devenv-member\"}", ADMIN), 201).get("key").asText();
+        conforms(request("POST", "/api/v1/environment-classes", "{\"name\":\"docs-other\"}", memberKey), 403);
+        conforms(request("GET", "/api/v1/environment-classes", null, memberKey), 200);
         String projectId = conforms(request("POST", "/api/v1/projects", RunningServer.write(Map.of("name", "docs-project",
                 "source", Map.of("image", DevEnvFixture.IMAGE), "prebuildEnvironmentClassIds", List.of(classId), "user", "dev")), ADMIN), 201)
                 .get("id").asText();
@@ -147,6 +153,8 @@ class ApiDocumentIT {
         String poolId = conforms(request("POST", "/api/v1/warm-pools", RunningServer.write(Map.of("projectId", projectId,
                 "environmentClassId", classId, "minSize", 0, "maxSize", 1)), ADMIN), 201).at("/warmPool/id").asText();
         conforms(request("PATCH", "/api/v1/warm-pools/" + poolId, "{\"maxInstances\":2}", ADMIN), 200);
+        conforms(request("PATCH", "/api/v1/warm-pools/" + poolId, "{\"maxSize\":1,\"specVersion\":\"0\"}", ADMIN), 409);
+        conforms(request("PATCH", "/api/v1/warm-pools/" + poolId, "{\"minSize\":99}", ADMIN), 400);
         conforms(request("PATCH", "/service/admin/appdefinition/" + poolId, "{\"minInstances\":0}", ADMIN), 200);
         conforms(request("PATCH", "/service/admin/appdefinition/none", "{\"minInstances\":0}", ADMIN), 404);
         conforms(request("GET", "/api/v1/warm-pools?projectId=" + projectId, null, ADMIN), 200);
