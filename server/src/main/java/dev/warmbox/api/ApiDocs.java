@@ -21,8 +21,8 @@ import java.util.Properties;
  * nothing is fetched from elsewhere at run time.
  */
 public final class ApiDocs {
-    public static final String DOCUMENT_PATH = "/openapi.json";
-    public static final String PAGE_PATH = "/docs/";
+    static final String DOCUMENT_PATH = "/openapi.json";
+    static final String PAGE_PATH = "/docs/";
     /** Only this server; data: images are the icons inlined in Swagger UI's own stylesheet. */
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -58,7 +58,7 @@ public final class ApiDocs {
     }
 
     /** The document as the server serves it. */
-    public byte[] document() {
+    byte[] document() {
         return document.clone();
     }
 
