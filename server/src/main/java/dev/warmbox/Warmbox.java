@@ -30,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -119,6 +120,15 @@ public final class Warmbox implements AutoCloseable {
             warmbox.close();
             throw e;
         }
+    }
+
+    /**
+     * Every HTTP route Javalin serves, as {@code "METHOD /path"} with Javalin's {@code {param}} templates,
+     * filters left out. The routes under {@code /environments/} are not Javalin's: see {@link EnvironmentRouter#PATHS}.
+     */
+    public List<String> httpRoutes() {
+        return http.unsafe.internalRouter.allHttpHandlers().stream().map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod()).map(endpoint -> endpoint.method.name() + " " + endpoint.path).toList();
     }
 
     /** Where each development environment's IDE is, for the router. */

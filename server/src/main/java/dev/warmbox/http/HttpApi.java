@@ -1,5 +1,6 @@
 package dev.warmbox.http;
 
+import dev.warmbox.api.ApiDocs;
 import dev.warmbox.config.Limits;
 import dev.warmbox.devenv.DevEnvironments;
 import dev.warmbox.devenv.requests.DevEnvException;
@@ -36,6 +37,7 @@ public final class HttpApi {
     private final ApiKeys keys;
     private final PrometheusMeterRegistry registry;
     private final DevEnvRoutes devEnvRoutes;
+    private final ApiDocs docs = new ApiDocs();
 
     public HttpApi(ExecutionService executions, WarmPools pools, Sandboxes sandboxes, ApiKeys keys,
                    PrometheusMeterRegistry registry, DevEnvironments devEnvs) {
@@ -57,12 +59,13 @@ public final class HttpApi {
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         devEnvRoutes.install(config);
         Dashboard.install(config);
+        docs.install(config);
         installErrors(config, config.http.maxRequestSize);
     }
 
     /** X-API-Key or Authorization: Bearer, decided by {@link PresentedKey}; every 401 carries a Bearer challenge. */
     private void authenticate(Context ctx) {
-        if (ctx.path().startsWith("/health/") || Dashboard.isDashboard(ctx.path())) return;
+        if (ctx.path().startsWith("/health/") || Dashboard.isDashboard(ctx.path()) || ApiDocs.isPublic(ctx.path())) return;
         String key = switch (PresentedKey.from(ctx.header(PresentedKey.API_KEY_HEADER), ctx.header(PresentedKey.AUTHORIZATION_HEADER))) {
             case PresentedKey.Key presented -> presented.value();
             case PresentedKey.Missing missing -> throw new Unauthorized(PresentedKey.ACCEPTED_FORMS, null);

@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class EnvironmentRouter extends Handler.Wrapper {
     static final String PREFIX = "/environments/";
+    /**
+     * What this handler serves, for any method, as path templates: the bare environment (a redirect to
+     * its root), its root, and every path below ({@code path} may hold several segments).
+     */
+    public static final List<String> PATHS = List.of("/environments/{id}", "/environments/{id}/", "/environments/{id}/{path}");
     static final String TOKEN_PARAMETER = "token";
     static final String ACCESS_COOKIE = "warmbox_access";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
