@@ -92,6 +92,8 @@ class ApiDocumentIT {
         conforms(server.get("/health/ready", null), 200);
         conforms(server.get("/metrics", ADMIN), 200);
         conforms(server.get("/metrics", null), 401);
+        conforms(bearer("/api/v1/warm-pool/status", ADMIN), 200);
+        conforms(bearer("/metrics", "wb_not_a_key"), 401);
         JsonNode document = conforms(server.get("/openapi.json", null), 200);
         assertThat(document).as("served without a key, as written").isEqualTo(DOCUMENT.root());
         // Answers to what the document does not have, a path or a method, are still its error shape.
@@ -182,6 +184,9 @@ class ApiDocumentIT {
         conforms(request("GET", "/environments/" + id + "/", null, null), 401);
         conforms(request("GET", "/environments/" + id + "/x?token=wbe_wrong", null, null), 401);
         conforms(request("GET", "/environments/no-such-env/deep/path", null, ADMIN), 404);
+        JsonNode link = conforms(request("POST", "/api/v1/environments/" + id + "/access-link", null, ADMIN), 200);
+        assertThat(link.get("accessUrl").asText()).contains("/environments/" + id + "/");
+        conforms(request("POST", "/api/v1/environments/no-such-env/access-link", null, ADMIN), 404);
 
         conforms(request("DELETE", "/api/v1/environments/" + id, null, ADMIN), 204);
         conforms(request("GET", "/api/v1/environments/" + id, null, ADMIN), 404);
@@ -251,6 +256,19 @@ class ApiDocumentIT {
     }
 
     /** Any method, without following redirects (the router's 308 is an answer to check). */
+    /** A GET with the key as {@code Authorization: Bearer}, the document's second security scheme. */
+    private static HttpResponse<String> bearer(String path, String key) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static HttpResponse<String> request(String method, String path, String json, String key) {
         HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(60))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
