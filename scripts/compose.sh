@@ -15,6 +15,7 @@ export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-warmbox}"
 if [ "${1:-}" = up ]; then
   ensure_jdk
   ensure_maven
+  ensure_node
   ensure_base_image
   build_images
   log "building the server jar"

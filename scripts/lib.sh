@@ -46,6 +46,19 @@ ensure_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
 
+# Node.js and npm for the web dashboard's build (ui/; Maven runs `npm ci` and `npm run build` in the server
+# module's generate-resources phase): the machine's own when it has node 18 or newer with npm, else Debian's
+# nodejs and npm (bookworm's node 18 runs the locked toolchain, Vite 5). npm keeps its cache under ~/.npm.
+ensure_node() {
+  if ! command -v node >/dev/null; then apt_install nodejs npm; fi
+  command -v npm >/dev/null || apt_install npm
+  command -v node >/dev/null && command -v npm >/dev/null || die "node or npm missing after installing Debian's nodejs and npm"
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  [[ "$major" =~ ^[0-9]+$ ]] && [ "$major" -ge 18 ] \
+    || die "node $(node --version 2>/dev/null) is older than 18, which the dashboard's build (Vite 5) needs; install Node.js 18 or newer, or remove it so Debian's is installed"
+}
+
 # Debian's Chromium for the browser test (headless, driven over the DevTools protocol): a package,
 # because nothing may download a browser build of its own.
 ensure_chromium() {
@@ -61,6 +74,45 @@ ensure_postgresql() {
   printf 'create_main_cluster = off\n' | as_root tee /etc/postgresql-common/createcluster.d/warmbox-no-main-cluster.conf >/dev/null
   apt_install postgresql
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || die "initdb missing after installing Debian's postgresql"
+}
+
+# Whether pid $1 runs (a zombie, dead but not yet reaped, does not).
+process_alive() {
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && [ -r "/proc/$1/stat" ] || return 1
+  [ "$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# Debian's Prometheus (2.42) and its promtool for the tests of deploy/prometheus/ (PrometheusIT starts a
+# prometheus process of its own: temporary storage, a free loopback port). Installed only, without the
+# recommended node exporter: the package's postinst runs `update-rc.d prometheus defaults` and
+# `invoke-rc.d prometheus start` (blocked where policy-rc.d says so or no runlevel is known, as on these
+# machines, but not everywhere) and enables prometheus.service; a daemon this install started is stopped
+# through the package's own init script, or by the pid it wrote, and both service entries are disabled,
+# so nothing of it listens on :9090 or starts at boot. A Prometheus installed before is left as it is.
+ensure_prometheus() {
+  command -v prometheus >/dev/null && command -v promtool >/dev/null && return 0
+  local pidfile=/run/prometheus/prometheus.pid ran_before=no
+  [ -s "$pidfile" ] && process_alive "$(cat "$pidfile")" && ran_before=yes
+  log "installing Debian's prometheus (install only: its service is not left running or enabled)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 prometheus >/dev/null
+  if [ "$ran_before" = no ] && [ -s "$pidfile" ] && process_alive "$(cat "$pidfile")"; then
+    local pid; pid=$(cat "$pidfile")
+    log "the prometheus package started its daemon (pid $pid); stopping it"
+    as_root /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+    # start-stop-daemon finds the daemon by its executable's inode, which misses on overlay file systems:
+    # then it is stopped by the pid it wrote, if that is still the package's prometheus.
+    if process_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q '^/usr/bin/prometheus '; then
+      as_root kill -TERM "$pid"
+      for _ in $(seq 1 60); do process_alive "$pid" || break; sleep 0.5; done
+    fi
+    process_alive "$pid" && die "could not stop the daemon the prometheus package started (pid $pid)"
+    as_root rm -f "$pidfile"
+  fi
+  as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
+  command -v deb-systemd-helper >/dev/null && { as_root deb-systemd-helper disable prometheus.service >/dev/null 2>&1 || true; }
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || die "prometheus or promtool missing after installing Debian's prometheus"
 }
 
 # Whether the pid in the pid file $1 is this checkout's server: only if that process still runs this

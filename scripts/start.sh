@@ -23,6 +23,7 @@ fi
 
 ensure_jdk
 ensure_maven
+ensure_node
 ensure_docker_engine
 ensure_oci_runtime
 ensure_base_image

@@ -2,12 +2,15 @@
 # Runs the whole test suite: unit tests, then integration tests against the real Docker engine.
 # Installs and starts what is missing first (engine, compose tool, base image, images, Chromium for the
 # browser test, gVisor's runsc for the hostile-code classes' second run, PostgreSQL's server for the stores'
-# tests on PostgreSQL, which start a private cluster of their own).
+# tests on PostgreSQL, which start a private cluster of their own, Debian's prometheus and promtool for the
+# tests of deploy/prometheus/, which start a prometheus process of their own).
 source "$(dirname "$0")/lib.sh"
 ensure_jdk
 ensure_maven
+ensure_node
 ensure_chromium
 ensure_postgresql
+ensure_prometheus
 ensure_docker_engine
 ensure_runsc
 ensure_compose

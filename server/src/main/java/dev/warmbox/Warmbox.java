@@ -15,11 +15,14 @@ import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.EnvironmentRouter;
 import dev.warmbox.routing.Routes;
 import dev.warmbox.sandbox.DockerSandboxes;
+import dev.warmbox.sandbox.LeftoverSandboxes;
 import dev.warmbox.sandbox.SandboxSettings;
 import dev.warmbox.sandbox.Sandboxes;
 import dev.warmbox.store.ApiKeys;
 import dev.warmbox.store.BootstrapKey;
 import dev.warmbox.store.Database;
+import dev.warmbox.store.DeadServerSweeper;
+import dev.warmbox.store.ServerRegistry;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -30,6 +33,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,12 +51,16 @@ public final class Warmbox implements AutoCloseable {
     private final Javalin http;
     private final WarmPools pools;
     private final DevEnvironments devEnvironments;
+    private final DeadServerSweeper deadServers;
     private final Optional<String> generatedKey;
 
     /** @param routing where /environments/{id}/ leads; empty: to the development environments of this server */
     private Warmbox(WarmboxConfig config, Clock clock, Optional<Routing> routing) {
         try {
             Database database = remember(new Database(config.database()));
+            // Before anything touches the engine: a server whose instance id another live server holds must not
+            // remove that server's sandboxes as its own leftovers.
+            ServerRegistry servers = remember(ServerRegistry.register(database, config.instanceId(), config.servers(), clock));
             ApiKeys keys = new ApiKeys(database);
             generatedKey = BootstrapKey.ensure(keys, config.bootstrapApiKey());
 
@@ -66,6 +74,8 @@ public final class Warmbox implements AutoCloseable {
                         + " (is Docker running, and may this user open its socket?)");
             }
             Sandboxes sandboxes = new DockerSandboxes(provider, SandboxSettings.from(config), json, deadlines, clock);
+            LeftoverSandboxes leftovers = new LeftoverSandboxes(provider, config.runDir());
+            deadServers = remember(new DeadServerSweeper(database, servers, config.servers(), leftovers::removeOwnedBy, clock));
 
             pools = remember(new WarmPools(config.pools(), sandboxes, clock));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -112,6 +122,7 @@ public final class Warmbox implements AutoCloseable {
         try {
             warmbox.pools.start();
             warmbox.devEnvironments.start();
+            warmbox.deadServers.start();
             warmbox.http.start();
             warmbox.toClose.push(warmbox.http::stop);
             return warmbox;
@@ -119,6 +130,15 @@ public final class Warmbox implements AutoCloseable {
             warmbox.close();
             throw e;
         }
+    }
+
+    /**
+     * Every HTTP route Javalin serves, as {@code "METHOD /path"} with Javalin's {@code {param}} templates,
+     * filters left out. The routes under {@code /environments/} are not Javalin's: see {@link EnvironmentRouter#PATHS}.
+     */
+    public List<String> httpRoutes() {
+        return http.unsafe.internalRouter.allHttpHandlers().stream().map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod()).map(endpoint -> endpoint.method.name() + " " + endpoint.path).toList();
     }
 
     /** Where each development environment's IDE is, for the router. */

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param runDir        host directory holding one agent-socket directory per container
  * @param imagePrefix   runtime images are {@code <prefix><runtime>:latest}
  * @param ociRuntime    OCI runtime for sandboxes (e.g. runsc), empty for the engine's default
+ * @param servers       heartbeats of the servers sharing a database, and when one is dead
  */
 public record WarmboxConfig(
         int port,
@@ -29,7 +30,8 @@ public record WarmboxConfig(
         Optional<String> ociRuntime,
         PoolSettings pools,
         Limits limits,
-        DevEnvSettings devEnv) {
+        DevEnvSettings devEnv,
+        ServerSettings servers) {
 
     public static final String[] RUNTIMES = {"python", "javascript", "go", "java"};
     /** Default ceiling of each pool (WARM_POOL_MAX_SIZE_PER_RUNTIME). */
@@ -49,7 +51,8 @@ public record WarmboxConfig(
                 v.string("WARMBOX_OCI_RUNTIME"),
                 pools(v),
                 limits(v),
-                DevEnvSettings.from(v));
+                DevEnvSettings.from(v),
+                ServerSettings.from(v));
     }
 
     private static String instanceId(Variables v) {
@@ -111,6 +114,6 @@ public record WarmboxConfig(
         return "WarmboxConfig[port=" + port + ", bindAddress=" + bindAddress + ", database=" + database
                 + ", bootstrapApiKey=" + bootstrapApiKey.map(k -> "(set)").orElse("(none)") + ", dockerHost=" + dockerHost
                 + ", instanceId=" + instanceId + ", runDir=" + runDir + ", imagePrefix=" + imagePrefix
-                + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + ", devEnv=" + devEnv + "]";
+                + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + ", devEnv=" + devEnv + ", servers=" + servers + "]";
     }
 }

@@ -93,6 +93,7 @@ public final class DevEnvironments implements AutoCloseable {
         seeds = new Seeds(json, catalog, pools, poolStore);
         deletion = new CatalogDeletion(database, catalog, snapshots);
         metrics.countFrom(this::countByState);
+        metrics.countPoolsFrom(poolStore::countByPhase);
     }
 
     /** Seeds what does not exist yet, fails what a restart interrupted, and starts reconciling. */
@@ -231,6 +232,10 @@ public final class DevEnvironments implements AutoCloseable {
 
     public Object environments(Principal who, String baseUrl) {
         return Map.of("environments", environments.list(who, base(baseUrl)));
+    }
+
+    public Object accessLink(Principal who, String id, String baseUrl) {
+        return Map.of("accessUrl", environments.newAccessLink(who, id, base(baseUrl)));
     }
 
     public void deleteEnvironment(Principal who, String id) {

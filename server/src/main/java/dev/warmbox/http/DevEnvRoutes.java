@@ -55,6 +55,7 @@ final class DevEnvRoutes {
         r.post("/api/v1/environments", ctx -> created(ctx, devEnvs.createEnvironment(who(ctx), json(ctx), base(ctx))));
         r.get("/api/v1/environments", ctx -> ctx.json(devEnvs.environments(who(ctx), base(ctx))));
         r.get("/api/v1/environments/{id}", ctx -> ctx.json(devEnvs.environment(who(ctx), ctx.pathParam("id"), base(ctx))));
+        r.post("/api/v1/environments/{id}/access-link", ctx -> ctx.json(devEnvs.accessLink(who(ctx), ctx.pathParam("id"), base(ctx))));
         r.delete("/api/v1/environments/{id}", ctx -> noContent(ctx, () -> devEnvs.deleteEnvironment(who(ctx), ctx.pathParam("id"))));
 
         r.post("/api/v1/api-keys", this::createKey);

@@ -1,5 +1,6 @@
 package dev.warmbox.http;
 
+import dev.warmbox.api.ApiDocs;
 import dev.warmbox.config.Limits;
 import dev.warmbox.devenv.DevEnvironments;
 import dev.warmbox.devenv.requests.DevEnvException;
@@ -9,6 +10,7 @@ import dev.warmbox.pool.PoolView;
 import dev.warmbox.pool.WarmPools;
 import dev.warmbox.sandbox.Sandboxes;
 import dev.warmbox.store.ApiKeys;
+import dev.warmbox.store.PresentedKey;
 import dev.warmbox.store.Principal;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -27,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    static final String API_KEY_HEADER = "X-API-Key";
     static final String PRINCIPAL = "warmbox.principal";
 
     private final ExecutionService executions;
@@ -36,6 +37,7 @@ public final class HttpApi {
     private final ApiKeys keys;
     private final PrometheusMeterRegistry registry;
     private final DevEnvRoutes devEnvRoutes;
+    private final ApiDocs docs = new ApiDocs();
 
     public HttpApi(ExecutionService executions, WarmPools pools, Sandboxes sandboxes, ApiKeys keys,
                    PrometheusMeterRegistry registry, DevEnvironments devEnvs) {
@@ -56,14 +58,21 @@ public final class HttpApi {
         config.routes.get("/api/v1/warm-pool/status", ctx -> ctx.json(status()));
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         devEnvRoutes.install(config);
+        Dashboard.install(config);
+        docs.install(config);
         installErrors(config, config.http.maxRequestSize);
     }
 
+    /** X-API-Key or Authorization: Bearer, decided by {@link PresentedKey}; every 401 carries a Bearer challenge. */
     private void authenticate(Context ctx) {
-        if (ctx.path().startsWith("/health/")) return;
-        String presented = ctx.header(API_KEY_HEADER);
-        if (presented == null || presented.isBlank()) throw new Unauthorized("send your API key in the " + API_KEY_HEADER + " header");
-        Principal principal = keys.authenticate(presented).orElseThrow(() -> new Unauthorized("the API key is not valid"));
+        if (ctx.path().startsWith("/health/") || Dashboard.isDashboard(ctx.path()) || ApiDocs.isPublic(ctx.path())) return;
+        String key = switch (PresentedKey.from(ctx.header(PresentedKey.API_KEY_HEADER), ctx.header(PresentedKey.AUTHORIZATION_HEADER))) {
+            case PresentedKey.Key presented -> presented.value();
+            case PresentedKey.Missing missing -> throw new Unauthorized(PresentedKey.ACCEPTED_FORMS, null);
+            case PresentedKey.OtherScheme other -> throw new Unauthorized(other.message(), "invalid_request");
+            case PresentedKey.Malformed malformed -> throw new Unauthorized(malformed.message(), "invalid_request");
+        };
+        Principal principal = keys.authenticate(key).orElseThrow(() -> new Unauthorized("the API key is not valid", "invalid_token"));
         ctx.attribute(PRINCIPAL, principal);
     }
 
@@ -107,7 +116,10 @@ public final class HttpApi {
     }
 
     private static void installErrors(JavalinConfig config, long maxBodyBytes) {
-        config.routes.exception(Unauthorized.class, (e, ctx) -> fail(ctx, 401, "unauthorized", e.getMessage()));
+        config.routes.exception(Unauthorized.class, (e, ctx) -> {
+            ctx.header(PresentedKey.WWW_AUTHENTICATE_HEADER, PresentedKey.challenge(e.bearerError()));
+            fail(ctx, 401, "unauthorized", e.getMessage());
+        });
         config.routes.exception(Rejection.class, (e, ctx) -> {
             if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             fail(ctx, statusOf(e.kind()), e.code(), e.getMessage());

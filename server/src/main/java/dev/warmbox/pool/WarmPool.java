@@ -7,6 +7,7 @@ import dev.warmbox.sandbox.SandboxException;
 import dev.warmbox.sandbox.Sandboxes;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -239,10 +240,13 @@ final class WarmPool {
     }
 
     private void observeDemand() {
-        int now = leased.get() + scrubbing.get() + rendezvous.waiting();
         scaleLock.lock();
         try {
-            demand.observe(clock.instant(), now);
+            // The time first, then the demand, both under the lock: a sample taken before a pause and
+            // stamped after it would carry a finished burst into a later second (seen with two scalers
+            // on a loaded machine: the pool held at the burst's size past its scale-down window).
+            Instant at = clock.instant();
+            demand.observe(at, leased.get() + scrubbing.get() + rendezvous.waiting());
         } finally {
             scaleLock.unlock();
         }

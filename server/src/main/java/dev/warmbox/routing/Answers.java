@@ -1,6 +1,7 @@
 package dev.warmbox.routing;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.warmbox.store.PresentedKey;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
@@ -15,6 +16,9 @@ final class Answers {
     private Answers() {}
 
     static void refuse(Response response, Callback callback, Verdict.Refusal refusal) {
+        if (refusal.status() == 401) {
+            response.getHeaders().put(PresentedKey.WWW_AUTHENTICATE_HEADER, PresentedKey.challenge(null));
+        }
         if (refusal.retryAfter() != null) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, refusal.retryAfter().toSeconds())));
         }

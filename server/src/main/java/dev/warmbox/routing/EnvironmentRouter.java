@@ -1,6 +1,7 @@
 package dev.warmbox.routing;
 
 import dev.warmbox.store.ApiKeys;
+import dev.warmbox.store.PresentedKey;
 import dev.warmbox.store.Principal;
 import io.javalin.config.JavalinConfig;
 import java.net.URI;
@@ -31,15 +32,20 @@ import org.slf4j.LoggerFactory;
  * {@code /environments/{id}/...}: the environment's IDE, HTTP and WebSocket, for its owner only.
  *
  * <p>A Jetty handler in front of Javalin, so these requests never reach the API's routes or its
- * API-key filter: the router checks access itself (API key or the environment's access token, see
+ * API-key filter: the router checks access itself (API key, as X-API-Key or Authorization: Bearer, or the
+ * environment's access token, see
  * {@link Gate}), strips the {@code /environments/{id}} prefix and hands the request to Jetty's reverse
  * proxy ({@link HttpForwarding}) or, for an upgrade, to {@link WebSocketBridge}. Every request looks
  * its route up again, so a route that changes owner or target takes effect on the next request.
  */
 public final class EnvironmentRouter extends Handler.Wrapper {
     static final String PREFIX = "/environments/";
+    /**
+     * What this handler serves, for any method, as path templates: the bare environment (a redirect to
+     * its root), its root, and every path below ({@code path} may hold several segments).
+     */
+    public static final List<String> PATHS = List.of("/environments/{id}", "/environments/{id}/", "/environments/{id}/{path}");
     static final String TOKEN_PARAMETER = "token";
-    static final String API_KEY_HEADER = "X-API-Key";
     static final String ACCESS_COOKIE = "warmbox_access";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(EnvironmentRouter.class);
@@ -113,7 +119,8 @@ public final class EnvironmentRouter extends Handler.Wrapper {
             Answers.error(response, callback, 400, "invalid_request", "the query string is not valid: " + e.getMessage());
             return;
         }
-        Verdict verdict = gate.check(environmentId, request.getHeaders().get(API_KEY_HEADER), linkToken, accessCookies(request));
+        Verdict verdict = gate.check(environmentId, PresentedKey.from(request.getHeaders().get(PresentedKey.API_KEY_HEADER),
+                request.getHeaders().get(PresentedKey.AUTHORIZATION_HEADER)), linkToken, accessCookies(request));
         switch (verdict) {
             case Verdict.Refusal refusal -> Answers.refuse(response, callback, refusal);
             case Verdict.Exchange exchange -> exchange(request, response, callback, environmentId, pathInIde, exchange.token());

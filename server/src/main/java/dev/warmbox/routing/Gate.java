@@ -1,5 +1,6 @@
 package dev.warmbox.routing;
 
+import dev.warmbox.store.PresentedKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -25,15 +26,18 @@ final class Gate {
     }
 
     /**
-     * @param apiKey        the X-API-Key header, or null
+     * @param key           the API key from X-API-Key or Authorization: Bearer. An Authorization header of
+     *                      another scheme is not the gate's: it may be the IDE's own, so the link or the cookie
+     *                      decide, and without them the 401 names the accepted forms
      * @param linkToken     the token query parameter, or null
      * @param cookieTokens  the values of every access cookie the request carries
      */
-    Verdict check(String environmentId, String apiKey, String linkToken, List<String> cookieTokens) {
+    Verdict check(String environmentId, PresentedKey key, String linkToken, List<String> cookieTokens) {
         Optional<Route> found = routes.find(environmentId);
         if (found.isEmpty()) return new Verdict.Refusal(404, "not_found", "no environment " + environmentId);
         Route route = found.get();
-        if (apiKey != null && !apiKey.isBlank()) return byApiKey(route, apiKey);
+        if (key instanceof PresentedKey.Key presented) return byApiKey(route, presented.value());
+        if (key instanceof PresentedKey.Malformed malformed) return new Verdict.Refusal(401, "unauthorized", malformed.message());
         if (linkToken != null) {
             return tokenMatches(environmentId, linkToken)
                     ? new Verdict.Exchange(route, linkToken)
@@ -41,7 +45,7 @@ final class Gate {
         }
         if (cookieTokens.isEmpty()) {
             return new Verdict.Refusal(401, "unauthorized",
-                    "open the environment's access link, or send your API key in the X-API-Key header");
+                    "open the environment's access link, or " + PresentedKey.ACCEPTED_FORMS);
         }
         for (String token : cookieTokens) {
             if (tokenMatches(environmentId, token)) return whenActive(route);

@@ -1,5 +1,6 @@
 package dev.warmbox.routing;
 
+import dev.warmbox.store.PresentedKey;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
@@ -11,7 +12,7 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Plain HTTP to an environment's IDE: Jetty's reverse {@link ProxyHandler}, to the upstream URI the
- * router put on the request. The owner's credentials (API key, access cookie) are not passed on:
+ * router put on the request. The owner's credentials (API key in either header, access cookie) are not passed on:
  * the IDE runs the user's code and has no business seeing them.
  */
 final class HttpForwarding extends ProxyHandler.Reverse {
@@ -35,7 +36,9 @@ final class HttpForwarding extends ProxyHandler.Reverse {
     protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
         super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
         proxyToServerRequest.headers(headers -> {
-            headers.remove(EnvironmentRouter.API_KEY_HEADER);
+            headers.remove(PresentedKey.API_KEY_HEADER);
+            // A Bearer header was the owner's API key; another scheme is the IDE's own business and goes on.
+            if (PresentedKey.isBearer(headers.get(HttpHeader.AUTHORIZATION))) headers.remove(HttpHeader.AUTHORIZATION);
             String cookies = headers.get(HttpHeader.COOKIE);
             if (cookies == null) return;
             String kept = EnvironmentRouter.withoutAccessCookie(cookies);

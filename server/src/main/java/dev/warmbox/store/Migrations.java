@@ -214,7 +214,17 @@ final class Migrations {
                             "ALTER TABLE warm_pools " + toMillis("created_at", true) + ", " + toMillis("updated_at", true),
                             "ALTER TABLE devenv_instances " + toMillis("created_at", true) + ", " + toMillis("ready_at", false),
                             "ALTER TABLE environments " + toMillis("created_at", true) + ", " + toMillis("ready_at", false) + ", "
-                                    + toMillis("updated_at", true)))
+                                    + toMillis("updated_at", true))),
+            // The servers sharing this database (ServerRegistry): each marks itself alive every few seconds; one
+            // whose mark stops changing is dead, and another removes its execution sandboxes and its row.
+            // BIGINT: epoch milliseconds on both (SQLite gives the name INTEGER affinity).
+            new Migration(5, """
+                    CREATE TABLE servers (
+                        instance_id TEXT PRIMARY KEY,
+                        host        TEXT NOT NULL,
+                        started_at  BIGINT NOT NULL,
+                        last_seen   BIGINT NOT NULL
+                    )""")
     );
 
     private static String apiKeys(String bytes) {

@@ -28,6 +28,20 @@ class WarmboxConfigTest {
     }
 
     @Test
+    void serversBeatEveryFiveSecondsAndAreDeadAfterThirtyUnlessConfiguredWithRoomForLateBeats() {
+        assertThat(WarmboxConfig.fromEnvironment(Map.of()).servers()).isEqualTo(ServerSettings.DEFAULTS);
+        assertThat(ServerSettings.DEFAULTS).isEqualTo(new ServerSettings(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        assertThat(WarmboxConfig.fromEnvironment(Map.of("WARMBOX_SERVER_HEARTBEAT_INTERVAL", "2", "WARMBOX_SERVER_DEAD_AFTER", "6")).servers())
+                .isEqualTo(new ServerSettings(Duration.ofSeconds(2), Duration.ofSeconds(6)));
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("WARMBOX_SERVER_DEAD_AFTER", "14")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("WARMBOX_SERVER_DEAD_AFTER (14 s) must be at least three WARMBOX_SERVER_HEARTBEAT_INTERVALs (5 s), "
+                        + "so that a late heartbeat is not a death");
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("WARMBOX_SERVER_HEARTBEAT_INTERVAL", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("WARMBOX_SERVER_HEARTBEAT_INTERVAL");
+    }
+
+    @Test
     void perRuntimeSizesOverrideTheSharedSize() {
         PoolSettings pools = WarmboxConfig.fromEnvironment(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "2",
                 "WARM_POOL_PYTHON_SIZE", "5", "WARM_POOL_JAVASCRIPT_SIZE", "4", "WARM_POOL_JAVA_SIZE", "0")).pools();

@@ -202,6 +202,8 @@ class DevEnvScalingIT {
         call(server, "PATCH", "/api/v1/environment-classes/" + classId, Map.of("ociRuntime", "warmbox-missing-runtime"), ADMIN, 200);
         JsonNode degraded = awaitPool("degraded", p -> p.at("/status/phase").asText().equals("WARM_POOL_PHASE_DEGRADED"));
         assertThat(degraded.at("/status/failureMessage").asText()).as("says why").contains("warmbox-missing-runtime");
+        assertThat(server.get("/metrics").body()).as("the meter deploy/prometheus/ alerts on")
+                .contains("warm_pool_pools_by_phase{phase=\"degraded\"} 1.0").contains("warm_pool_pools_by_phase{phase=\"ready\"} 0.0");
 
         Map<String, Object> defaultRuntime = new java.util.HashMap<>();
         defaultRuntime.put("ociRuntime", null);
@@ -209,5 +211,7 @@ class DevEnvScalingIT {
         JsonNode ready = awaitPool("ready again after the back-off, with no one stepping in",
                 p -> p.at("/status/phase").asText().equals("WARM_POOL_PHASE_READY") && p.at("/status/stoppedInstances").asInt() == 2);
         assertThat(ready.at("/status/failureMessage").isNull()).isTrue();
+        assertThat(server.get("/metrics").body())
+                .contains("warm_pool_pools_by_phase{phase=\"degraded\"} 0.0").contains("warm_pool_pools_by_phase{phase=\"ready\"} 1.0");
     }
 }

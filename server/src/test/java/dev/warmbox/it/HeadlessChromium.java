@@ -41,6 +41,7 @@ final class HeadlessChromium implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final java.util.Queue<JsonNode> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final WebSocket page;
 
     HeadlessChromium() throws IOException {
@@ -122,6 +123,11 @@ final class HeadlessChromium implements AutoCloseable {
         return result.path("result").path("value");
     }
 
+    /** The parameters of every event of this method the page sent so far (a domain's events come once it is enabled). */
+    List<JsonNode> events(String method) {
+        return events.stream().filter(e -> method.equals(e.path("method").asText())).map(e -> e.path("params")).toList();
+    }
+
     @Override
     public void close() {
         if (page != null) page.abort();
@@ -154,6 +160,7 @@ final class HeadlessChromium implements AutoCloseable {
                     JsonNode answer = JSON.readTree(message.toString());
                     CompletableFuture<JsonNode> waiting = answer.has("id") ? pending.remove(answer.get("id").asInt()) : null;
                     if (waiting != null) waiting.complete(answer);
+                    else if (answer.has("method")) events.add(answer);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 } finally {

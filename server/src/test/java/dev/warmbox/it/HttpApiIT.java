@@ -48,6 +48,50 @@ class HttpApiIT {
     }
 
     @Test
+    void acceptsTheKeyAsAuthorizationBearerOnTheApiAndMetrics() {
+        assertThat(server.getWith("/api/v1/warm-pool/status", Map.of("Authorization", "Bearer " + RunningServer.API_KEY)).statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = server.getWith("/metrics", Map.of("Authorization", "bearer " + RunningServer.API_KEY));
+        assertThat(metrics.statusCode()).as("the scheme is case-insensitive").isEqualTo(200);
+        assertThat(metrics.body()).contains("warm_pool_hits_total");
+        assertThat(server.getWith("/api/v1/warm-pool/status", Map.of("X-API-Key", RunningServer.API_KEY,
+                "Authorization", "Bearer " + RunningServer.API_KEY)).statusCode()).as("the same key in both headers").isEqualTo(200);
+        HttpResponse<String> executed = server.requestWith("POST", "/execute", Map.of("Authorization", "Bearer " + RunningServer.API_KEY,
+                "Content-Type", "application/json"), "{\"language\":\"python\",\"code\":\"print(6*7)\"}");
+        assertThat(executed.statusCode()).isEqualTo(200);
+        assertThat(RunningServer.read(executed.body()).get("stdout").asText()).isEqualTo("42\n");
+    }
+
+    @Test
+    void every401ChallengesWithBearer() {
+        assertThat(server.getWith("/metrics", Map.of()).headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"warmbox\"");
+        HttpResponse<String> wrong = server.getWith("/metrics", Map.of("Authorization", "Bearer wb_wrong"));
+        assertError(wrong, 401, "unauthorized");
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"warmbox\", error=\"invalid_token\"");
+        assertThat(server.get("/metrics", "wb_wrong").headers().firstValue("WWW-Authenticate")).as("X-API-Key alike")
+                .hasValue("Bearer realm=\"warmbox\", error=\"invalid_token\"");
+    }
+
+    @Test
+    void refusesTwoDifferentKeysAndOtherSchemesNamingTheAcceptedForms() {
+        HttpResponse<String> ambiguous = server.getWith("/api/v1/warm-pool/status", Map.of("X-API-Key", RunningServer.API_KEY,
+                "Authorization", "Bearer wb_someone_else"));
+        assertError(ambiguous, 401, "unauthorized");
+        assertThat(message(ambiguous)).as("one valid key does not win over the other").contains("two different API keys");
+        assertThat(ambiguous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"warmbox\", error=\"invalid_request\"");
+        HttpResponse<String> basic = server.getWith("/metrics", Map.of("Authorization", "Basic d2FybWJveDp4"));
+        assertError(basic, 401, "unauthorized");
+        assertThat(message(basic)).contains("'Basic'").contains("Authorization: Bearer <key>").contains("X-API-Key");
+        assertThat(server.getWith("/api/v1/warm-pool/status", Map.of("X-API-Key", RunningServer.API_KEY, "Authorization", "Basic d2FybWJveDp4"))
+                .statusCode()).as("a proxy's own Basic header beside X-API-Key is not ours to refuse").isEqualTo(200);
+        assertError(server.getWith("/metrics", Map.of("Authorization", "Bearer")), 401, "unauthorized");
+        assertThat(message(server.getWith("/metrics", Map.of()))).contains("Authorization: Bearer <key>").contains("X-API-Key");
+    }
+
+    private static String message(HttpResponse<String> response) {
+        return RunningServer.read(response.body()).get("error").get("message").asText();
+    }
+
+    @Test
     void healthNeedsNoKey() {
         assertThat(server.get("/health/live", null).statusCode()).isEqualTo(200);
         HttpResponse<String> ready = server.get("/health/ready", null);

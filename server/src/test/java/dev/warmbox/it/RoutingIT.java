@@ -85,6 +85,40 @@ class RoutingIT {
     }
 
     @Test
+    void theOwnerGetsInWithAuthorizationBearerAsWithXApiKey() {
+        HttpResponse<String> page = get("/environments/env-a/", Map.of("Authorization", "Bearer " + env.ownerKey));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>warmbox terminal</title>");
+        assertError(get("/environments/env-a/", Map.of("Authorization", "Bearer " + env.strangerKey)), 403, "forbidden");
+        HttpResponse<String> wrong = get("/environments/env-a/", Map.of("Authorization", "Bearer wb_not_a_key"));
+        assertError(wrong, 401, "unauthorized");
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).as("the challenge clients expect").hasValue("Bearer realm=\"warmbox\"");
+        assertThat(get("/environments/env-a/", Map.of("X-API-Key", env.ownerKey, "Authorization", "Bearer " + env.ownerKey)).statusCode())
+                .as("the same key in both headers").isEqualTo(200);
+    }
+
+    @Test
+    void twoDifferentKeysOrOnlyAnotherSchemeAreUnauthorized() {
+        HttpResponse<String> ambiguous = get("/environments/env-a/", Map.of("X-API-Key", env.ownerKey, "Authorization", "Bearer " + env.strangerKey));
+        assertError(ambiguous, 401, "unauthorized");
+        assertThat(RunningServer.read(ambiguous.body()).get("error").get("message").asText()).contains("two different API keys");
+        HttpResponse<String> basic = get("/environments/env-a/", Map.of("Authorization", "Basic dXNlcjpwYXNz"));
+        assertError(basic, 401, "unauthorized");
+        assertThat(RunningServer.read(basic.body()).get("error").get("message").asText()).contains("Authorization: Bearer <key>").contains("X-API-Key");
+    }
+
+    @Test
+    void aTerminalOverWebSocketOpensWithAuthorizationBearer() {
+        try (TerminalClient terminal = TerminalClient.open(env.webSocketUri("/environments/env-a/ws"),
+                Map.of("Authorization", "Bearer " + env.ownerKey))) {
+            assertThat(terminal.run("echo bearer-$((3*3))", "bearer-9")).contains("bearer-9");
+        }
+        assertThatThrownBy(() -> TerminalClient.open(env.webSocketUri("/environments/env-a/ws"), Map.of("Authorization", "Bearer " + env.strangerKey)))
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class)
+                .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(403));
+    }
+
+    @Test
     void unknownEnvironmentsAreNotFound() {
         assertError(get("/environments/env-nope/", Map.of("X-API-Key", env.ownerKey)), 404, "not_found");
         assertError(get("/environments/a%20b/", Map.of()), 404, "not_found");
@@ -161,6 +195,30 @@ class RoutingIT {
                     .statusCode()).isEqualTo(204);
             assertThat(get("/environments/env-recorder/", Map.of("Cookie", "theme=dark; " + cookie)).statusCode()).isEqualTo(204);
             assertThat(seen).containsExactly("/a/b%20c?x=1&y=2 key=null cookie=theme=dark", "/ key=null cookie=theme=dark");
+        } finally {
+            recorder.stop(0);
+        }
+    }
+
+    @Test
+    void theIdeNeverSeesABearerKeyButGetsItsOwnAuthorizationSchemes() throws Exception {
+        HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        recorder.createContext("/", exchange -> {
+            seen.add(exchange.getRequestURI() + " authorization=" + exchange.getRequestHeaders().getFirst("Authorization"));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        recorder.start();
+        try {
+            env.route("env-recorder-bearer", env.ownerKeyId, URI.create("http://127.0.0.1:" + recorder.getAddress().getPort()), true);
+            String setCookie = get(env.issueLink("env-recorder-bearer"), Map.of()).headers().firstValue("Set-Cookie").orElseThrow();
+            String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+            assertThat(get("/environments/env-recorder-bearer/a", Map.of("Authorization", "Bearer " + env.ownerKey)).statusCode()).isEqualTo(204);
+            assertThat(get("/environments/env-recorder-bearer/b", Map.of("Cookie", cookie, "Authorization", "Basic aWRlOmlkZQ=="))
+                    .statusCode()).as("the IDE's own Basic auth, beside the access cookie").isEqualTo(204);
+            assertThat(seen).containsExactly("/a authorization=null", "/b authorization=Basic aWRlOmlkZQ==");
         } finally {
             recorder.stop(0);
         }

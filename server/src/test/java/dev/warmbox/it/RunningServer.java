@@ -174,6 +174,19 @@ public final class RunningServer implements AutoCloseable {
         return send(request);
     }
 
+    /** GET with exactly these headers (no key unless one of them carries it). */
+    public HttpResponse<String> getWith(String path, Map<String, String> headers) {
+        return requestWith("GET", path, headers, null);
+    }
+
+    /** Any method with exactly these headers and a body (or null). */
+    public HttpResponse<String> requestWith(String method, String path, Map<String, String> headers, String body) {
+        var request = HttpRequest.newBuilder(uri(path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return send(request);
+    }
+
     /** POST /execute with the given fields; returns the parsed answer and fails on any non-200. */
     public JsonNode execute(Map<String, Object> fields) {
         HttpResponse<String> response = post("/execute", write(fields), "application/json", API_KEY);

@@ -358,6 +358,9 @@ class WarmPoolsTest {
         burst.forEach(Lease::close);
         await().atMost(DEADLINE).until(() -> pools.view(Language.GO).available() == 4);
         assertThat(sandboxes.destroyed).as("the burst's containers joined the pool after their scrub").isEmpty();
+        // The lull starts now: observed here rather than left to the background scaler, which may not
+        // run before the clock moves (the seconds in between would then carry the burst's demand).
+        pools.rescale();
 
         clock.advance(Duration.ofSeconds(3));
         pools.rescale();

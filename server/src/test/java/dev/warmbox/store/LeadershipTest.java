@@ -21,7 +21,7 @@ class LeadershipTest {
     }
 
     @Test
-    void oneServerLeadsUntilItDiesThenAnotherTakesOverWithinSeconds() {
+    void oneServerLeadsUntilItDiesThenAnotherTakesOverWithinSeconds() throws Exception {
         try (TestDatabase storage = TestDatabase.create(TestDatabase.Kind.POSTGRESQL)) {
             Database first = storage.open();
             Database second = storage.open();
@@ -30,6 +30,9 @@ class LeadershipTest {
             Leadership b = second.leadership(JOB);
             Leadership c = third.leadership(JOB);
             assertThat(a.leading()).as("the first to ask leads").isTrue();
+            assertThat(a.heldSessionSetting("tcp_keepalives_idle")).as("a lost host's session ends in about 25 s, not two hours").contains("10");
+            assertThat(a.heldSessionSetting("tcp_keepalives_interval")).contains("5");
+            assertThat(a.heldSessionSetting("tcp_keepalives_count")).contains("3");
             assertThat(a.leading()).as("and keeps leading while its connection answers").isTrue();
             assertThat(b.leading()).as("one leader at a time").isFalse();
             assertThat(c.leading()).isFalse();

@@ -12,20 +12,28 @@ import java.util.function.Supplier;
 
 /**
  * The development-environment meters, under the seed's names: claims by result (instance_not_found
- * is a miss, a cold start), the age of claimed instances, instances by state, and claim-to-ready by
+ * is a miss, a cold start), the age of claimed instances, instances by state, pools by phase, and claim-to-ready by
  * warm or cold start. Instance counts are read live from the store at scrape time.
  */
 public final class DevEnvMetrics implements MeterBinder {
     static final List<String> STATES = List.of("running", "starting", "claimed", "resetting", "stopped");
+    /** Pool phases as labels: the stored phase without its {@code WARM_POOL_PHASE_} prefix, lower case. */
+    static final List<String> PHASES = List.of("pending", "ready", "degraded", "deleting");
 
     private MeterRegistry registry;
     private Timer warmReady;
     private Timer coldReady;
     private Timer instanceAge;
     private Supplier<Map<String, Long>> countsByState = Map::of;
+    private Supplier<Map<String, Long>> poolsByPhase = Map::of;
 
     public void countFrom(Supplier<Map<String, Long>> counts) {
         this.countsByState = counts;
+    }
+
+    /** @param counts pools by stored phase ({@code WARM_POOL_PHASE_READY} ...), read at every scrape */
+    public void countPoolsFrom(Supplier<Map<String, Long>> counts) {
+        this.poolsByPhase = counts;
     }
 
     @Override
@@ -40,6 +48,12 @@ public final class DevEnvMetrics implements MeterBinder {
         for (String state : STATES) {
             Gauge.builder("warm_pool_instances_by_state", this, m -> m.countsByState.get().getOrDefault(state, 0L))
                     .description("Development-environment instances by state").tag("state", state).register(registry);
+        }
+        for (String phase : PHASES) {
+            String stored = "WARM_POOL_PHASE_" + phase.toUpperCase(java.util.Locale.ROOT);
+            Gauge.builder("warm_pool_pools_by_phase", this, m -> m.poolsByPhase.get().getOrDefault(stored, 0L))
+                    .description("Development-environment warm pools by phase (degraded: launches keep failing)").tag("phase", phase)
+                    .register(registry);
         }
         for (String result : List.of("success", "instance_not_found", "capacity_exhausted")) claims("", result);
     }

@@ -220,6 +220,22 @@ public final class Environments implements Routes, AccessTokens {
         return store.environments(principal.role() == Role.ADMIN ? null : principal.keyId()).stream().map(e -> view(e, baseUrl)).toList();
     }
 
+    /**
+     * A new access link for the owner's own environment (the dashboard's and the CLI's "open"): its token
+     * replaces the previous one, so earlier links and the cookies they set stop working. Owner only,
+     * admins included, since the link lets whoever holds it into the IDE.
+     */
+    public String newAccessLink(Principal principal, String id, String baseUrl) {
+        EnvironmentRecord e = visible(principal, id);
+        if (!e.ownerKeyId().equals(principal.keyId())) {
+            throw DevEnvException.forbidden("only the owner of environment " + id + " can open it: its access link lets whoever holds it into the IDE");
+        }
+        EnvironmentAccess.AccessToken token = EnvironmentAccess.newToken();
+        store.setAccessTokenHash(id, token.hash());
+        accessTokenHashes.put(id, token.hash());
+        return baseUrl + EnvironmentAccess.link(id, token.token());
+    }
+
     /** Releases the instance by its pool's policy: reset and returned to the pool, or destroyed. */
     public void delete(Principal principal, String id) {
         EnvironmentRecord e = visible(principal, id);

@@ -6,8 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -54,6 +56,13 @@ public final class WarmPoolStore {
                         + "ORDER BY created_at, id")
                 .bind("project", projectId).bind("class", environmentClassId).bind("withDeleted", withDeleted)
                 .map(WarmPoolStore::pool).list());
+    }
+
+    /** Pools not yet deleted, counted by stored phase (e.g. {@code WARM_POOL_PHASE_DEGRADED}); one query, for the meters. */
+    public Map<String, Long> countByPhase() {
+        return database.handle(h -> h.createQuery("SELECT phase, COUNT(*) FROM warm_pools WHERE phase != 'WARM_POOL_PHASE_DELETED' GROUP BY phase")
+                .map((rows, context) -> Map.entry(rows.getString(1), rows.getLong(2))).list()
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     }
 
     public Optional<PoolRecord> active(String projectId, String environmentClassId) {
