@@ -89,13 +89,7 @@ final class EnvironmentsCommand implements Callable<Integer> {
             if (!env.isEmpty()) body.put("env", env);
             if (!secrets.isEmpty()) body.put("secrets", secrets);
             JsonNode answer = session.api().post("/api/v1/environments", body, ApiClient.DEFAULT_TIMEOUT);
-            JsonNode environment = answer.path("environment");
-            String link = environment.path("accessUrl").asText(null);
-            if (link != null) {
-                AccessLinks.of(session.env).remember(session.settings().server().toString(), environment.path("id").asText(), link)
-                        .ifPresent(session::note);
-            }
-            session.output().item(answer, environment, FIELDS);
+            session.output().item(answer, answer.path("environment"), FIELDS);
             return ExitCodes.OK;
         }
     }
@@ -114,7 +108,6 @@ final class EnvironmentsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             session.api().delete(path(id));
-            AccessLinks.of(session.env).forget(session.settings().server().toString(), id);
             Output output = session.output();
             if (output.format() == Format.table) session.out.println("deleted environment " + id);
             else output.whole(JsonNodeFactory.instance.objectNode().put("id", id).put("deleted", true));
@@ -122,9 +115,8 @@ final class EnvironmentsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "open", description = {"Print the environment's access link for a browser.",
-            "The link with its token is known only to the CLI that claimed it; otherwise the URL is printed, "
-                    + "which needs the owner's API key."})
+    @Command(name = "open", description = {"Print a new access link for a browser (the owner only).",
+            "The server makes a new token for it: links and browser sessions of the environment made before stop working."})
     static final class Open implements Callable<Integer> {
         private final Session session;
 
@@ -138,15 +130,12 @@ final class EnvironmentsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             JsonNode environment = session.api().get(path(id)).path("environment");
-            String server = session.settings().server().toString();
-            var link = AccessLinks.of(session.env).find(server, id);
-            if (link.isEmpty()) {
-                session.note("the access link with its token is shown only when the environment is claimed, and this CLI "
-                        + "did not claim it; this URL needs the owner's API key (X-API-Key)");
-            }
+            JsonNode answer = session.api().post(path(id) + "/access-link", Map.of(), ApiClient.DEFAULT_TIMEOUT);
             String phase = environment.at("/status/phase").asText();
             if (!phase.equals("ENVIRONMENT_PHASE_RUNNING")) session.note("the environment is " + phase + "; its link answers once it is ENVIRONMENT_PHASE_RUNNING");
-            session.out.println(link.orElse(environment.path("url").asText()));
+            Output output = session.output();
+            if (output.format() == Format.table) session.out.println(answer.path("accessUrl").asText());
+            else output.whole(answer);
             return ExitCodes.OK;
         }
     }

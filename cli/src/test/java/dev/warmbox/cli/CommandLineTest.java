@@ -143,18 +143,6 @@ class CommandLineTest {
         assertThat(proxy.getMessage()).isEqualTo("GET /x answered HTTP 502: <html> <body>Bad Gateway</body></html>");
     }
 
-    @Test
-    void accessLinksAreKeptPerServerForTheUserAloneAndForgotten() throws Exception {
-        AccessLinks links = AccessLinks.of(Map.of("HOME", dir.toString()));
-        assertThat(links.remember("http://a:1", "e-1", "http://a:1/environments/e-1/?token=wbe_x")).isEmpty();
-        assertThat(links.find("http://a:1", "e-1")).contains("http://a:1/environments/e-1/?token=wbe_x");
-        assertThat(links.find("http://b:1", "e-1")).isEmpty();
-        Path file = dir.resolve(".local/state/warmbox/access-links.json");
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        links.forget("http://a:1", "e-1");
-        assertThat(links.find("http://a:1", "e-1")).isEmpty();
-    }
-
     /** The execute command as picocli fills it, with "print(1)" on its stdin. */
     private ExecuteCommand parse(String... args) {
         WarmboxCommand root = new WarmboxCommand();
