@@ -71,7 +71,11 @@ public final class PrometheusProcess implements AutoCloseable {
         try {
             await("prometheus ready on 127.0.0.1:" + port).atMost(READY_DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> {
                 if (!process.isAlive()) throw new AssertionError("prometheus exited with " + process.exitValue() + ":\n" + log());
-                return get("/-/ready").statusCode() == 200;
+                try {
+                    return get("/-/ready").statusCode() == 200;
+                } catch (UncheckedIOException notListeningYet) {
+                    return false;
+                }
             });
         } catch (RuntimeException | AssertionError e) {
             close();
