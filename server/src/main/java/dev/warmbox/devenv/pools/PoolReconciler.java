@@ -178,6 +178,10 @@ public final class PoolReconciler implements AutoCloseable {
     }
 
     private void act(PoolRecord pool, ReconcilePlan plan) {
+        if (!plan.remove().isEmpty() || !plan.lost().isEmpty() || plan.launch() > 0) {
+            log.info("pool {}: retiring {} (dead, outdated or surplus), losing {}, launching {}", pool.id(),
+                    plan.remove().stream().map(InstanceRow::name).toList(), plan.lost().stream().map(InstanceRow::name).toList(), plan.launch());
+        }
         for (InstanceRow row : plan.remove()) attempt("retiring instance " + row.name(), () -> instances.retire(row.name()));
         for (InstanceRow row : plan.lost()) {
             attempt("removing lost instance " + row.name(), () -> lose(row, "its container stopped or vanished, or its launch was interrupted"));
@@ -193,6 +197,7 @@ public final class PoolReconciler implements AutoCloseable {
     }
 
     private void lose(InstanceRow row, String reason) {
+        log.warn("instance {} lost: {}{}", row.name(), reason, row.environmentId() == null ? "" : "; its environment " + row.environmentId() + " fails");
         if (row.environmentId() != null) environmentLost.accept(row.environmentId(), "the environment's instance was lost: " + reason);
         instances.destroy(row.name());
     }
