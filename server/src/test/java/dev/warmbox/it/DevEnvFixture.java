@@ -103,9 +103,14 @@ final class DevEnvFixture {
         return last[0];
     }
 
-    /** The container behind an environment: the instance whose address its route points at. */
+    /**
+     * The container behind an environment: the instance whose address its active route points at. An inactive route may
+     * still hold the address a stopped instance had before it was started again, which another container may have now.
+     */
     static String containerOf(RunningServer server, String environmentId) {
-        String host = server.warmbox.routes().find(environmentId).orElseThrow().target().getHost();
+        dev.warmbox.routing.Route route = server.warmbox.routes().find(environmentId).orElseThrow();
+        assertThat(route.active()).as("the route of %s is active once it is RUNNING: %s", environmentId, route).isTrue();
+        String host = route.target().getHost();
         return instances(server).stream().filter(c -> host.equals(c.ipAddress())).map(ContainerState::name).findFirst()
                 .orElseThrow(() -> new AssertionError("no instance at " + host));
     }

@@ -181,11 +181,18 @@ class DevEnvScalingIT {
         assertThat(project.at("/env/ROTATED").asText()).isEqualTo("yes");
         assertThat(project.at("/source/image").asText()).as("fields left out are kept").isEqualTo(DevEnvFixture.IMAGE);
 
-        await("every unclaimed instance recreated").atMost(SHORT).ignoreExceptions().until(() -> {
-            List<String> now = names();
-            return now.contains(inUse) && now.size() == 3 && now.stream().noneMatch(before::contains)
-                    && pool().at("/status/stoppedInstances").asInt() == 2;
-        });
+        // Each unclaimed instance is removed, launched again, warmed up and stopped: a launch's allowance per instance.
+        // On timeout the message says what was there: containers, pool status, the claimed environment.
+        await("every unclaimed instance recreated").atMost(SHORT.multipliedBy(before.size())).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions().untilAsserted(() -> {
+                    List<String> now = names();
+                    JsonNode status = pool().get("status");
+                    assertThat(now.contains(inUse) && now.size() == 3 && now.stream().noneMatch(before::contains)
+                            && status.get("stoppedInstances").asInt() == 2)
+                            .as("want the claimed %s and 2 new stopped instances, none of %s; containers %s, pool status %s, environment %s",
+                                    inUse, before, described(), status, call(server, "GET", "/api/v1/environments/" + id, null, member, 200).at("/environment/status"))
+                            .isTrue();
+                });
         assertThat(call(server, "GET", "/api/v1/environments/" + id, null, member, 200).at("/environment/status/phase").asText())
                 .as("the claimed one is untouched").isEqualTo("ENVIRONMENT_PHASE_RUNNING");
         call(server, "DELETE", "/api/v1/environments/" + id, null, member, 204);
@@ -193,6 +200,11 @@ class DevEnvScalingIT {
 
     private static List<String> names() {
         return DevEnvFixture.instances(server).stream().map(c -> c.name()).toList();
+    }
+
+    /** The instance containers as name (running or stopped, address), for a failure message. */
+    private static List<String> described() {
+        return DevEnvFixture.instances(server).stream().map(c -> c.name() + " (" + (c.running() ? "running " + c.ipAddress() : "stopped") + ")").toList();
     }
 
     @Test

@@ -29,6 +29,7 @@ public final class FakeContainerProvider implements ContainerProvider {
     public record Call(String operation, String target) {}
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> afterNextList = new java.util.concurrent.atomic.AtomicReference<>();
     private final Clock clock;
     private final Map<String, Box> containers = new LinkedHashMap<>();
     private final Set<String> images = new HashSet<>();
@@ -121,10 +122,18 @@ public final class FakeContainerProvider implements ContainerProvider {
 
     @Override
     public List<ContainerState> list(Map<String, String> labels) {
-        return locked("list", labels.toString(), () -> containers.values().stream()
+        List<ContainerState> listed = locked("list", labels.toString(), () -> containers.values().stream()
                 .filter(box -> box.spec.labels().entrySet().containsAll(labels.entrySet()))
                 .map(Box::state)
                 .toList());
+        Runnable meanwhile = afterNextList.getAndSet(null);
+        if (meanwhile != null) meanwhile.run();
+        return listed;
+    }
+
+    /** Runs once, after the next list took its picture and before the caller gets it: what happened while the engine answered. */
+    public void afterNextList(Runnable meanwhile) {
+        afterNextList.set(meanwhile);
     }
 
     @Override

@@ -189,12 +189,16 @@ public final class Environments implements Routes, AccessTokens {
             Project project = catalog.project(instance.projectId());
             engine.personalize(instance.name(), project, p.secrets(), p.env());
             Instant now = clock.instant();
+            // The route to the instance's address now is in place before anyone can read RUNNING: the claim's route
+            // still holds the address a stopped instance had before it was started again, which the engine may have
+            // given to another container meanwhile. Whoever saw RUNNING reaches this instance, never a 503 or another one.
+            routes.put(id, route(e, instanceRows.find(instance.name()).orElse(instance), true));
             if (!store.transition(id, EnvironmentRecord.STARTING, EnvironmentRecord.RUNNING, now)) {
+                routes.remove(id);
                 instances.destroyNow(instance.name());
                 return;
             }
             store.setPhase(id, EnvironmentRecord.RUNNING, null, now, now);
-            routes.put(id, route(e, instanceRows.find(instance.name()).orElse(instance), true));
             metrics.ready(p.warm(), Duration.ofNanos(System.nanoTime() - p.claimedAtNanos()));
             if (p.warm() && p.instanceReadyAt() != null) metrics.instanceAge(Duration.between(p.instanceReadyAt(), clock.instant()));
         } catch (RuntimeException ex) {

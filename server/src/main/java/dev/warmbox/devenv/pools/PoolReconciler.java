@@ -110,10 +110,12 @@ public final class PoolReconciler implements AutoCloseable {
     void pass() {
         // Containers first, rows second: a launch writes its row before its container, so every
         // container listed here has its row in what is read next (or is an orphan).
-        // Busy is read before and after the rows: an operation that started or ended while they were
-        // read is in one of the two, so it is never mistaken for an abandoned one.
-        List<ContainerState> containers = provider.list(blueprint.owned(Blueprint.KIND_INSTANCE));
+        // Busy is read before the containers are listed and again after the rows: an operation in flight
+        // at either moment is in one of the two, so it is never mistaken for an abandoned one, nor one
+        // that ended while the engine answered (a stop, a start, a launch) judged from a container state
+        // older than its row (stopped in the row, running in the list: it would look dead).
         Set<String> busy = new HashSet<>(inFlight.names());
+        List<ContainerState> containers = provider.list(blueprint.owned(Blueprint.KIND_INSTANCE));
         List<InstanceRow> rows = store.all();
         busy.addAll(inFlight.names());
         // A claim that committed before the rows were read may not have put its instance in flight yet (a
@@ -176,6 +178,10 @@ public final class PoolReconciler implements AutoCloseable {
     }
 
     private void act(PoolRecord pool, ReconcilePlan plan) {
+        if (!plan.remove().isEmpty() || !plan.lost().isEmpty() || plan.launch() > 0) {
+            log.info("pool {}: retiring {} (dead, outdated or surplus), losing {}, launching {}", pool.id(),
+                    plan.remove().stream().map(InstanceRow::name).toList(), plan.lost().stream().map(InstanceRow::name).toList(), plan.launch());
+        }
         for (InstanceRow row : plan.remove()) attempt("retiring instance " + row.name(), () -> instances.retire(row.name()));
         for (InstanceRow row : plan.lost()) {
             attempt("removing lost instance " + row.name(), () -> lose(row, "its container stopped or vanished, or its launch was interrupted"));
@@ -191,6 +197,7 @@ public final class PoolReconciler implements AutoCloseable {
     }
 
     private void lose(InstanceRow row, String reason) {
+        log.warn("instance {} lost: {}{}", row.name(), reason, row.environmentId() == null ? "" : "; its environment " + row.environmentId() + " fails");
         if (row.environmentId() != null) environmentLost.accept(row.environmentId(), "the environment's instance was lost: " + reason);
         instances.destroy(row.name());
     }

@@ -55,6 +55,7 @@ class PoolReconcilerTest {
     private Blueprint blueprint;
     private PoolReconciler reconciler;
     private Instances instances;
+    private InFlight inFlight;
 
     @BeforeEach
     void build(TestDatabase storage) {
@@ -68,7 +69,7 @@ class PoolReconcilerTest {
         store = new InstanceStore(database);
         Catalog catalog = new Catalog(database, json, new Fields.Reader(1 << 20), engine, clock);
         Prebuilds prebuilds = new Prebuilds(database, catalog, engine, blueprint, instanceEngine, workers, clock, snapshot -> { });
-        InFlight inFlight = new InFlight();
+        inFlight = new InFlight();
         instances = new Instances(store, catalog, prebuilds, instanceEngine, workers, 4, clock, inFlight, row -> { }, (env, why) -> lost.add(env));
         reconciler = new PoolReconciler(pools, store, new EnvironmentStore(database, store), instances, engine, blueprint, clock, Autoscaler.DEFAULTS,
                 new Rotations(catalog, prebuilds, Duration.ZERO), (env, why) -> lost.add(env),
@@ -134,6 +135,29 @@ class PoolReconcilerTest {
         reconciler.pass();
         assertThat(store.all()).as("the launch in flight is counted: nothing is launched twice").hasSize(2);
         assertThat(lost).as("no live environment was failed").isEmpty();
+    }
+
+    @OnEachDatabase
+    void aStopThatEndsWhileTheEngineListsTheContainersDoesNotMakeTheInstanceLookDead() {
+        // Being stopped (out of the claimable set, in flight) while its container still runs.
+        store.insert(new InstanceRow("wb-dev-stopping", "pool", "p", "snap", InstanceRow.WARM, false, "10.0.0.9", null,
+                Instant.parse("2026-01-01T08:00:00Z"), Instant.parse("2026-01-01T08:01:00Z"), true, null));
+        container("wb-dev-stopping");
+        String id = engine.list(Map.of(Blueprint.LABEL_INSTANCE, "wb-dev-stopping")).getFirst().id();
+        InFlight.Operation stopping = inFlight.begin("wb-dev-stopping");
+        // The engine lists it running; the stop ends (container stopped, row ready as a stopped instance) before the pass reads the rows.
+        engine.afterNextList(() -> {
+            engine.stop(id, Duration.ZERO);
+            database.inTransaction(c -> c.createStatement().executeUpdate("UPDATE devenv_instances SET ready = 1 WHERE name = 'wb-dev-stopping'"));
+            stopping.close();
+        });
+
+        reconciler.pass();
+
+        assertThat(store.find("wb-dev-stopping")).as("kept as the stopped instance it now is, not removed as a dead one")
+                .hasValueSatisfying(row -> assertThat(row.state() + " ready=" + row.ready()).isEqualTo("WARM ready=true"));
+        assertThat(containers()).contains("wb-dev-stopping");
+        assertThat(lost).isEmpty();
     }
 
     @OnEachDatabase
