@@ -332,6 +332,10 @@ kube_start() {
   kube_built || die "Kubernetes is not built (or its patches changed): run 'scripts/kubernetes.sh build' first"
   docker_ready || die "no Docker engine answers; the node runs its pods on the machine's engine, which this script never starts"
   if node_up; then log "the node is already up (kubeconfig: $ADMIN_KUBECONFIG)"; return 0; fi
+  local foreign
+  if foreign=$(foreign_kubelet); then
+    die "another kubelet runs on this machine (pid $foreign, $(readlink "/proc/$foreign/exe")); one node per Docker engine: stop that one first"
+  fi
   local started=$SECONDS
   mkdir -p "$RUN" "$LOGS"
   # A node starts empty: a previous run's cluster state and pods are not this run's.
@@ -385,12 +389,29 @@ unmount_under() {
   done
 }
 
+# The pid of a kubelet running on this machine from another directory's binaries, if one does. There can be
+# one node per engine: a kubelet's container collection removes the dockershim containers of pods it does
+# not know, and the device-plugin socket under /var/lib/kubelet is one for the machine.
+foreign_kubelet() {
+  local pid
+  for pid in $(pgrep -x kubelet 2>/dev/null); do
+    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$BIN/kubelet" ] || { echo "$pid"; return 0; }
+  done
+  return 1
+}
+
 # Everything of a kubelet that does not run any more: its pods' containers, the secret and emptyDir
 # tmpfs mounts under its root directory, its directories, the cgroups it made for its pods and the host
 # directories it needed that start created.
 remove_kubelet_state() {
-  local ids uids
-  ids=$(kubelet_containers)
+  local ids uids foreign
+  if foreign=$(foreign_kubelet); then
+    # Those containers and cgroups are the other node's.
+    log "another kubelet runs (pid $foreign, $(readlink "/proc/$foreign/exe")): its pods' containers and cgroups are left alone"
+    ids=""
+  else
+    ids=$(kubelet_containers)
+  fi
   if [ -n "$ids" ]; then
     # shellcheck disable=SC2086 # one argument per container id
     uids=$(docker inspect --format '{{index .Config.Labels "io.kubernetes.pod.uid"}}' $ids 2>/dev/null | sort -u)
@@ -405,7 +426,7 @@ remove_kubelet_state() {
   # The cgroups the kubelet made for its pods (kubepods under every v1 hierarchy), deepest first, each
   # only once empty: rmdir refuses a cgroup with a process in it.
   local hierarchy
-  for hierarchy in /sys/fs/cgroup/*/kubepods; do
+  [ -n "$foreign" ] || for hierarchy in /sys/fs/cgroup/*/kubepods; do
     [ -d "$hierarchy" ] && { find "$hierarchy" -depth -type d -exec rmdir {} \; 2>/dev/null || true; }
   done
   if [ -f "$RUN/created-host-dirs" ]; then

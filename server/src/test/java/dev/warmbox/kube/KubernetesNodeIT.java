@@ -16,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The node the Kubernetes provider runs on, proven with what the provider needs of it: a pod from a local
@@ -156,6 +159,35 @@ class KubernetesNodeIT {
         await("the engine holding nothing of the namespace").atMost(TestNamespace.CLEANUP_DEADLINE)
                 .until(namespace::containersOnEngine, List::isEmpty);
         namespace = null;
+    }
+
+    /**
+     * There is one node per engine, and a stop of another directory's node (a checkout run with another
+     * WARMBOX_KUBE_DIR) must not take this node's pods with it: it finds this kubelet running and leaves
+     * the engine's containers and the cgroups alone.
+     */
+    @Test
+    void stoppingANodeOfAnotherDirectoryLeavesThisNodesPodsAlone(@TempDir Path otherDirectory) throws Exception {
+        namespace.apply(hardenedPod("survivor"));
+        String uid = namespace.awaitRunning("survivor").getMetadata().getUid();
+
+        var builder = new ProcessBuilder(root().resolve("scripts/kubernetes.sh").toString(), "stop").redirectErrorStream(true)
+                .redirectOutput(otherDirectory.resolve("stop.log").toFile());
+        builder.environment().put("WARMBOX_KUBE_DIR", otherDirectory.toString());
+        Process stop = builder.start();
+        assertThat(stop.waitFor(60, TimeUnit.SECONDS)).as("stop within a minute").isTrue();
+        String output = Files.readString(otherDirectory.resolve("stop.log"));
+        assertThat(stop.exitValue()).as(output).isZero();
+        assertThat(output).contains("another kubelet runs");
+        assertThat(KubeNode.engineContainers("io.kubernetes.pod.uid=" + uid)).as("the pod's sandbox and container").hasSize(2);
+        assertThat(exec("survivor", "true").code()).isZero();
+    }
+
+    private static Path root() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("scripts/kubernetes.sh"))) return d;
+        }
+        throw new AssertionError("scripts/kubernetes.sh not found above " + Path.of("").toAbsolutePath());
     }
 
     private JsonNode inspect(Pod pod, String container) throws Exception {
