@@ -39,7 +39,8 @@ ETCD_PEER_PORT=12380
 APISERVER_PORT=16443
 SERVICE_CIDR=10.96.0.0/12
 # Host directories the kubelet insists on (hard-coded in v1.20); stop removes the ones start created.
-KUBELET_HOST_DIRS=(/var/lib/kubelet /var/log/pods /var/log/containers)
+# (/var/lib/kubelet/device-plugins holds its device-plugin socket and checkpoint.)
+KUBELET_HOST_DIRS=(/var/lib/kubelet /var/lib/kubelet/device-plugins /var/log/pods /var/log/containers)
 
 kubectl_() { "$BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
 
@@ -167,6 +168,8 @@ component_running() {
 launch() {
   local name="$1"; shift
   component_running "$name" && return 0
+  # A log over 64 MiB starts again (the kubelet warns about every pod without cluster DNS, for one).
+  [ "$(stat -c %s "$LOGS/$name.log" 2>/dev/null || echo 0)" -lt 67108864 ] || : >"$LOGS/$name.log"
   echo "---- $(date -u +%FT%TZ) start" >>"$LOGS/$name.log"
   # setsid: the component outlives this script and whatever started it (a test's JVM). 9>&-: it must
   # not inherit the lock, or the next start or stop would wait for it forever.
