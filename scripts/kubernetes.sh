@@ -432,7 +432,8 @@ remove_kubelet_state() {
   [ -n "$foreign" ] || for hierarchy in /sys/fs/cgroup/*/kubepods; do
     [ -d "$hierarchy" ] && { find "$hierarchy" -depth -type d -exec rmdir {} \; 2>/dev/null || true; }
   done
-  if [ -f "$RUN/created-host-dirs" ]; then
+  # The host directories start created, unless another kubelet now uses them.
+  if [ -z "$foreign" ] && [ -f "$RUN/created-host-dirs" ]; then
     local d; while read -r d; do
       [ -d "$d" ] || continue
       unmount_under "$d"
@@ -453,7 +454,10 @@ kube_stop() {
   terminate kube-controller-manager
   terminate kube-apiserver
   terminate etcd
-  rm -rf "$NODE/etcd" "$RUN"
+  rm -rf "$NODE/etcd"
+  # The pid files go; the record of the host directories start created stays while another kubelet uses them.
+  find "$RUN" -mindepth 1 ! -name created-host-dirs -delete 2>/dev/null || true
+  rmdir "$RUN" 2>/dev/null || true
   log "the node is stopped"
 }
 
