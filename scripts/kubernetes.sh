@@ -182,9 +182,15 @@ terminate() {
   if component_running "$name"; then
     local pid; pid=$(cat "$RUN/$name.pid")
     kill -TERM "$pid" 2>/dev/null || true
+    # Until it has exited: an exited process whose parent has not reaped it yet (the components are
+    # orphans, reaped by whatever init the machine has) has no executable any more.
     local deadline=$((SECONDS + 30))
-    while [ -e "/proc/$pid" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
-    [ -e "/proc/$pid" ] && { log "$name did not stop within 30 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
+    while readlink "/proc/$pid/exe" >/dev/null 2>&1 && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    if readlink "/proc/$pid/exe" >/dev/null 2>&1; then
+      log "$name did not stop within 30 s; killing it"; kill -KILL "$pid" 2>/dev/null || true
+      deadline=$((SECONDS + 10))
+      while readlink "/proc/$pid/exe" >/dev/null 2>&1 && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    fi
     log "stopped $name"
   fi
   rm -f "$RUN/$name.pid"
@@ -396,9 +402,11 @@ unmount_under() {
 # one node per engine: a kubelet's container collection removes the dockershim containers of pods it does
 # not know, and the device-plugin socket under /var/lib/kubelet is one for the machine.
 foreign_kubelet() {
-  local pid
+  local pid exe
   for pid in $(pgrep -x kubelet 2>/dev/null); do
-    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$BIN/kubelet" ] || { echo "$pid"; return 0; }
+    # A process without an executable is a kubelet just killed, not yet reaped: it runs nothing any more.
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+    [ "$exe" = "$BIN/kubelet" ] || { echo "$pid"; return 0; }
   done
   return 1
 }
