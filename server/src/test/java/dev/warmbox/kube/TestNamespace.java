@@ -38,10 +38,11 @@ public final class TestNamespace implements AutoCloseable {
 
     /** Creates a namespace named after the test ({@code wb-<test>-<random>}, within Kubernetes' 63 characters). */
     public static TestNamespace create(KubernetesClient client, String test) {
-        String slug = test.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-        String name = "wb-" + slug.substring(0, Math.min(slug.length(), 40)) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String slug = test.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        slug = slug.substring(0, Math.min(slug.length(), 40)).replaceAll("(^-+|-+$)", "");
+        String name = "wb-" + slug + "-" + UUID.randomUUID().toString().substring(0, 8);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
-                .addToLabels(LABEL, slug.substring(0, Math.min(slug.length(), 63))).endMetadata().build()).create();
+                .addToLabels(LABEL, slug.isEmpty() ? "test" : slug).endMetadata().build()).create();
         return new TestNamespace(client, name);
     }
 
