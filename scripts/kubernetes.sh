@@ -39,7 +39,8 @@ ETCD_PEER_PORT=12380
 APISERVER_PORT=16443
 SERVICE_CIDR=10.96.0.0/12
 # Host directories the kubelet insists on (hard-coded in v1.20); stop removes the ones start created.
-KUBELET_HOST_DIRS=(/var/lib/kubelet /var/log/pods /var/log/containers)
+# (/var/lib/kubelet/device-plugins holds its device-plugin socket and checkpoint.)
+KUBELET_HOST_DIRS=(/var/lib/kubelet /var/lib/kubelet/device-plugins /var/log/pods /var/log/containers)
 
 kubectl_() { "$BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
 
@@ -167,8 +168,12 @@ component_running() {
 launch() {
   local name="$1"; shift
   component_running "$name" && return 0
-  # setsid: the component outlives this script and whatever started it (a test's JVM).
-  setsid "$BIN/$name" "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  # A log over 64 MiB starts again (the kubelet warns about every pod without cluster DNS, for one).
+  [ "$(stat -c %s "$LOGS/$name.log" 2>/dev/null || echo 0)" -lt 67108864 ] || : >"$LOGS/$name.log"
+  echo "---- $(date -u +%FT%TZ) start" >>"$LOGS/$name.log"
+  # setsid: the component outlives this script and whatever started it (a test's JVM). 9>&-: it must
+  # not inherit the lock, or the next start or stop would wait for it forever.
+  setsid "$BIN/$name" "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/$name.pid"
 }
 
@@ -177,9 +182,15 @@ terminate() {
   if component_running "$name"; then
     local pid; pid=$(cat "$RUN/$name.pid")
     kill -TERM "$pid" 2>/dev/null || true
+    # Until it has exited: an exited process whose parent has not reaped it yet (the components are
+    # orphans, reaped by whatever init the machine has) has no executable any more.
     local deadline=$((SECONDS + 30))
-    while [ -e "/proc/$pid" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
-    [ -e "/proc/$pid" ] && { log "$name did not stop within 30 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
+    while readlink "/proc/$pid/exe" >/dev/null 2>&1 && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    if readlink "/proc/$pid/exe" >/dev/null 2>&1; then
+      log "$name did not stop within 30 s; killing it"; kill -KILL "$pid" 2>/dev/null || true
+      deadline=$((SECONDS + 10))
+      while readlink "/proc/$pid/exe" >/dev/null 2>&1 && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    fi
     log "stopped $name"
   fi
   rm -f "$RUN/$name.pid"
@@ -310,7 +321,7 @@ start_kubelet() {
   local d; for d in "${KUBELET_HOST_DIRS[@]}"; do
     [ -e "$d" ] || { mkdir -p "$d"; echo "$d" >>"$RUN/created-host-dirs"; }
   done
-  launch kubelet --kubeconfig="$NODE/kubelet.kubeconfig" --hostname-override=localhost --node-ip=127.0.0.1 \
+  launch kubelet --kubeconfig="$NODE/kubelet.kubeconfig" --hostname-override=localhost \
     --address=127.0.0.1 --port=10250 --read-only-port=0 --healthz-bind-address=127.0.0.1 \
     --tls-cert-file="$PKI/kubelet-server.crt" --tls-private-key-file="$PKI/kubelet-server.key" \
     --client-ca-file="$PKI/ca.crt" --anonymous-auth=false --authorization-mode=Webhook --authentication-token-webhook \
@@ -321,7 +332,7 @@ start_kubelet() {
     --cni-bin-dir="$NODE/cni/bin" --cni-conf-dir="$NODE/cni/net.d" --cni-cache-dir="$NODE/cni/cache" \
     --cgroup-driver=cgroupfs --fail-swap-on=false --make-iptables-util-chains=false --hairpin-mode=none \
     --eviction-hard= --eviction-soft= --image-gc-high-threshold=100 --image-gc-low-threshold=99 \
-    --cluster-domain=cluster.local
+    --cluster-domain=cluster.local --oom-score-adj=0
 }
 
 kube_start() {
@@ -330,6 +341,10 @@ kube_start() {
   kube_built || die "Kubernetes is not built (or its patches changed): run 'scripts/kubernetes.sh build' first"
   docker_ready || die "no Docker engine answers; the node runs its pods on the machine's engine, which this script never starts"
   if node_up; then log "the node is already up (kubeconfig: $ADMIN_KUBECONFIG)"; return 0; fi
+  local foreign
+  if foreign=$(foreign_kubelet); then
+    die "another kubelet runs on this machine (pid $foreign, $(readlink "/proc/$foreign/exe")); one node per Docker engine: stop that one first"
+  fi
   local started=$SECONDS
   mkdir -p "$RUN" "$LOGS"
   # A node starts empty: a previous run's cluster state and pods are not this run's.
@@ -353,44 +368,94 @@ node_up() {
   node_ready
 }
 
-# The sandboxes this kubelet made are the ones its dockershim checkpointed; their containers carry
-# the sandbox's id. Nothing else on the engine is touched.
+# The containers of the kubelet's pods: dockershim names every one it makes k8s_<container>_<pod>_...
+# (k8s_POD_... for a pod's sandbox) and labels it io.kubernetes.docker.type; nothing else on the engine
+# is looked at, let alone removed.
 kubelet_containers() {
-  local sandbox
-  for sandbox in $(ls "$DOCKERSHIM_ROOT/sandbox" 2>/dev/null); do
-    [[ "$sandbox" =~ ^[0-9a-f]{64}$ ]] || continue
-    docker ps -aq --no-trunc --filter "label=io.kubernetes.sandbox.id=$sandbox"
-    docker ps -aq --no-trunc --filter "id=$sandbox"
-  done | sort -u
+  docker ps -a --no-trunc --filter label=io.kubernetes.docker.type --format '{{.ID}} {{.Names}}' 2>/dev/null \
+    | awk '$2 ~ /^k8s_/ {print $1}'
 }
 
-remove_kubelet_state() {
-  local ids; ids=$(kubelet_containers)
-  [ -n "$ids" ] && { log "removing the containers of the kubelet's pods"; xargs -r docker rm -f >/dev/null <<<"$ids" || true; }
-  # Secret and token volumes are tmpfs mounts under the kubelet's root directory.
+# Removes what the kubelet's pods left in the host's log directories: /var/log/pods/<ns>_<pod>_<uid>
+# and the /var/log/containers links into it.
+remove_pod_logs() {
+  local uid link
+  for uid in "$@"; do
+    [[ "$uid" =~ ^[0-9a-f-]{36}$ ]] || continue
+    for link in /var/log/containers/*.log; do
+      [ -L "$link" ] && [[ "$(readlink "$link")" == /var/log/pods/*_"$uid"/* ]] && rm -f "$link"
+    done
+    rm -rf /var/log/pods/*_"$uid"
+  done
+}
+
+# Unmounts $1 and every mount below it, deepest first: the kubelet bind-mounts its root directory onto
+# itself (to make it a shared mount) and mounts secret and emptyDir tmpfs volumes below it.
+unmount_under() {
   local mount
-  for mount in $(awk -v root="$KUBELET_ROOT/" 'index($2, root) == 1 {print $2}' /proc/mounts | sort -r); do
+  for mount in $(awk -v root="$1" '$2 == root || index($2, root "/") == 1 {print $2}' /proc/mounts | sort -r); do
     umount "$mount" 2>/dev/null || umount -l "$mount" || true
   done
-  rm -rf "$KUBELET_ROOT" "$DOCKERSHIM_ROOT" "$RUN/dockershim.sock"
-  # The cgroups the kubelet made for its pods (kubepods under every v1 hierarchy), once empty.
-  local hierarchy
-  for hierarchy in /sys/fs/cgroup/*/kubepods; do
-    [ -d "$hierarchy" ] && find "$hierarchy" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+}
+
+# The pid of a kubelet running on this machine from another directory's binaries, if one does. There can be
+# one node per engine: a kubelet's container collection removes the dockershim containers of pods it does
+# not know, and the device-plugin socket under /var/lib/kubelet is one for the machine.
+foreign_kubelet() {
+  local pid exe
+  for pid in $(pgrep -x kubelet 2>/dev/null); do
+    # A process without an executable is a kubelet just killed, not yet reaped: it runs nothing any more.
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+    [ "$exe" = "$BIN/kubelet" ] || { echo "$pid"; return 0; }
   done
-  if [ -f "$RUN/created-host-dirs" ]; then
-    local d; while read -r d; do [ -d "$d" ] && find "$d" -depth -type d -empty -delete 2>/dev/null || true; done <"$RUN/created-host-dirs"
+  return 1
+}
+
+# Everything of a kubelet that does not run any more: its pods' containers, the secret and emptyDir
+# tmpfs mounts under its root directory, its directories, the cgroups it made for its pods and the host
+# directories it needed that start created.
+remove_kubelet_state() {
+  local ids uids foreign
+  if foreign=$(foreign_kubelet); then
+    # Those containers and cgroups are the other node's.
+    log "another kubelet runs (pid $foreign, $(readlink "/proc/$foreign/exe")): its pods' containers and cgroups are left alone"
+    ids=""
+  else
+    ids=$(kubelet_containers)
+  fi
+  if [ -n "$ids" ]; then
+    # shellcheck disable=SC2086 # one argument per container id
+    uids=$(docker inspect --format '{{index .Config.Labels "io.kubernetes.pod.uid"}}' $ids 2>/dev/null | sort -u)
+    log "removing the $(wc -l <<<"$ids") containers of the kubelet's pods"
+    xargs -r docker rm -f -v >/dev/null <<<"$ids" || true
+    # shellcheck disable=SC2086
+    remove_pod_logs $uids
+  fi
+  unmount_under "$KUBELET_ROOT"
+  rm -rf --one-file-system "$KUBELET_ROOT" "$DOCKERSHIM_ROOT" "$NODE/cni" "$RUN/dockershim.sock" \
+    || log "could not remove all of the kubelet's directories (a mount still busy?): $(grep -F "$KUBELET_ROOT" /proc/mounts | cut -d' ' -f2 | tr '\n' ' ')"
+  # The cgroups the kubelet made for its pods (kubepods under every v1 hierarchy), deepest first, each
+  # only once empty: rmdir refuses a cgroup with a process in it.
+  local hierarchy
+  [ -n "$foreign" ] || for hierarchy in /sys/fs/cgroup/*/kubepods; do
+    [ -d "$hierarchy" ] && { find "$hierarchy" -depth -type d -exec rmdir {} \; 2>/dev/null || true; }
+  done
+  # The host directories start created, unless another kubelet now uses them.
+  if [ -z "$foreign" ] && [ -f "$RUN/created-host-dirs" ]; then
+    local d; while read -r d; do
+      [ -d "$d" ] || continue
+      unmount_under "$d"
+      rm -rf --one-file-system "$d" || log "could not remove $d"
+    done <"$RUN/created-host-dirs"
     rm -f "$RUN/created-host-dirs"
   fi
 }
 
+# Stops the kubelet first (so that it makes no container again), removes its pods' containers directly
+# (the whole node goes, so there is nothing to drain gracefully), then the control plane and its data.
 kube_stop() {
   [ -d "$KUBE_DIR" ] || { log "no node here ($KUBE_DIR)"; return 0; }
   with_lock
-  if component_running kube-apiserver && component_running kubelet && apiserver_ready >/dev/null 2>&1; then
-    log "deleting the node's pods"
-    kubectl_ delete pods --all --all-namespaces --wait=true --timeout=60s >/dev/null 2>&1 || true
-  fi
   terminate kubelet
   remove_kubelet_state
   terminate kube-scheduler
@@ -398,6 +463,9 @@ kube_stop() {
   terminate kube-apiserver
   terminate etcd
   rm -rf "$NODE/etcd"
+  # The pid files go; the record of the host directories start created stays while another kubelet uses them.
+  find "$RUN" -mindepth 1 ! -name created-host-dirs -delete 2>/dev/null || true
+  rmdir "$RUN" 2>/dev/null || true
   log "the node is stopped"
 }
 

@@ -270,6 +270,24 @@ LAUNCHER
   return 0
 }
 
+# The single-node Kubernetes the Kubernetes integration tests run against (scripts/kubernetes.sh): built
+# (cached after the first time), started unless it already runs, and stopped when this shell exits only
+# if it was started here. Exports WARMBOX_TEST_KUBECONFIG, where the tests find it (KubeNode).
+start_kubernetes_node_for_tests() {
+  local kube="$WARMBOX_ROOT/scripts/kubernetes.sh"
+  "$kube" build
+  if ! "$kube" status >/dev/null 2>&1; then
+    trap '"$WARMBOX_ROOT/scripts/kubernetes.sh" stop' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    "$kube" start
+  else
+    log "a Kubernetes node already runs; the tests use it and it is left running"
+  fi
+  WARMBOX_TEST_KUBECONFIG="$("$kube" kubeconfig)"
+  export WARMBOX_TEST_KUBECONFIG
+}
+
 # Runs a benchmark class of server/src/test/java/dev/warmbox/bench with its arguments against the real
 # engine: installs and builds what it needs, compiles the tests, then replaces this shell with the JVM.
 # BENCH_JAVA_OPTS adds JVM options (e.g. -Dbench.server.WARM_POOL_SIZE_PER_RUNTIME=8).
