@@ -14,7 +14,7 @@ import dev.warmbox.provider.DockerContainerProvider;
 import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.EnvironmentRouter;
 import dev.warmbox.routing.Routes;
-import dev.warmbox.sandbox.DockerSandboxes;
+import dev.warmbox.sandbox.ContainerSandboxes;
 import dev.warmbox.sandbox.SandboxSettings;
 import dev.warmbox.sandbox.Sandboxes;
 import dev.warmbox.store.ApiKeys;
@@ -65,7 +65,7 @@ public final class Warmbox implements AutoCloseable {
                 throw new ConfigException("no container engine answers at DOCKER_HOST=" + config.dockerHost()
                         + " (is Docker running, and may this user open its socket?)");
             }
-            Sandboxes sandboxes = new DockerSandboxes(provider, SandboxSettings.from(config), json, deadlines, clock);
+            Sandboxes sandboxes = new ContainerSandboxes(provider, SandboxSettings.from(config), json, deadlines, clock);
 
             pools = remember(new WarmPools(config.pools(), sandboxes, clock));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
