@@ -15,7 +15,9 @@ import java.util.Optional;
  *                      removed at start-up, so two servers on one engine need different ids
  * @param runDir        host directory holding one agent-socket directory per container
  * @param imagePrefix   runtime images are {@code <prefix><runtime>:latest}
- * @param ociRuntime    OCI runtime for sandboxes (e.g. runsc), empty for the engine's default
+ * @param ociRuntime    OCI runtime for sandboxes (e.g. runsc), empty for the engine's default (Docker only)
+ * @param provider      what runs the sandboxes: Docker (the default) or Kubernetes
+ * @param kubernetes    where, with the Kubernetes provider
  */
 public record WarmboxConfig(
         int port,
@@ -29,7 +31,9 @@ public record WarmboxConfig(
         Optional<String> ociRuntime,
         PoolSettings pools,
         Limits limits,
-        DevEnvSettings devEnv) {
+        DevEnvSettings devEnv,
+        Provider provider,
+        KubernetesSettings kubernetes) {
 
     public static final String[] RUNTIMES = {"python", "javascript", "go", "java"};
     /** Default ceiling of each pool (WARM_POOL_MAX_SIZE_PER_RUNTIME). */
@@ -49,7 +53,18 @@ public record WarmboxConfig(
                 v.string("WARMBOX_OCI_RUNTIME"),
                 pools(v),
                 limits(v),
-                DevEnvSettings.from(v));
+                DevEnvSettings.from(v),
+                provider(v),
+                KubernetesSettings.from(v, provider(v) == Provider.KUBERNETES));
+    }
+
+    private static Provider provider(Variables v) {
+        Provider provider = Provider.from(v);
+        if (provider == Provider.KUBERNETES && v.string("WARMBOX_OCI_RUNTIME").isPresent()) {
+            throw new ConfigException("WARMBOX_OCI_RUNTIME is Docker's; with WARMBOX_PROVIDER=kubernetes set "
+                    + "WARMBOX_KUBERNETES_RUNTIME_CLASS instead");
+        }
+        return provider;
     }
 
     private static String instanceId(Variables v) {
@@ -111,6 +126,6 @@ public record WarmboxConfig(
         return "WarmboxConfig[port=" + port + ", bindAddress=" + bindAddress + ", database=" + database
                 + ", bootstrapApiKey=" + bootstrapApiKey.map(k -> "(set)").orElse("(none)") + ", dockerHost=" + dockerHost
                 + ", instanceId=" + instanceId + ", runDir=" + runDir + ", imagePrefix=" + imagePrefix
-                + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + ", devEnv=" + devEnv + "]";
+                + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + ", devEnv=" + devEnv + ", provider=" + provider + ", kubernetes=" + kubernetes + "]";
     }
 }
