@@ -46,6 +46,7 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
     private static final Logger log = LoggerFactory.getLogger(KubernetesContainerProvider.class);
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration STOP_WAIT = Duration.ofSeconds(15);
     /** Waiting reasons after which a pod will not start by itself; a start fails at once, naming them. */
     private static final Set<String> HOPELESS = Set.of("ErrImageNeverPull", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
             "CreateContainerConfigError", "CreateContainerError", "RunContainerError", "CrashLoopBackOff");
@@ -59,6 +60,8 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
     /** Starts waiting for their pod to run, completed by the informer. */
     private final Map<String, CompletableFuture<Pod>> starting = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> removing = new ConcurrentHashMap<>();
+    /** Removals waiting for their pod's container to end after the graceful deletion. */
+    private final Map<String, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
 
     /** Connects with {@code settings}' kubeconfig, or in-cluster credentials, and starts watching the namespace. */
     public static KubernetesContainerProvider connect(KubernetesSettings settings, int agentPort) {
@@ -140,13 +143,24 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
         throw new UnsupportedCapabilityException(Capability.SUSPEND_RESUME, "Kubernetes (pod " + id + ")");
     }
 
-    /** Deletes the pod without grace and its Secret, and returns once the watch saw the pod go. */
+    /**
+     * Stops the pod's container, then deletes the pod and its Secret, and returns once the watch saw the pod go.
+     * A deletion without grace removes the pod from the API at once, while its container runs on until the kubelet
+     * notices; a graceful one keeps the pod in the API until the kubelet has also torn down its volumes (10-30 s
+     * here). So: a graceful deletion ({@link PodSpecs#GRACE_SECONDS}; the agent ends at SIGTERM), a wait until the
+     * watch reports the container ended (at most {@link #STOP_WAIT}), then a deletion without grace.
+     */
     @Override
     public void remove(String id) {
         created.remove(id);
         CompletableFuture<Void> gone = removing.computeIfAbsent(id, any -> new CompletableFuture<>());
+        CompletableFuture<Void> ended = stopping.computeIfAbsent(id, any -> new CompletableFuture<>());
         try {
-            client.pods().inNamespace(settings.namespace()).withName(id).withGracePeriod(0).delete();
+            if (cached(id).map(KubernetesContainerProvider::containerLives).orElse(false)) {
+                pod(id).withGracePeriod(PodSpecs.GRACE_SECONDS).delete();
+                awaitQuietly(ended, STOP_WAIT);
+            }
+            pod(id).withGracePeriod(0).delete();
             client.secrets().inNamespace(settings.namespace()).withName(PodSpecs.secretName(id)).delete();
             if (cached(id).isEmpty()) return;
             gone.get(REMOVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -159,7 +173,27 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
             throw new ProviderException("interrupted while removing container " + id, e);
         } finally {
             removing.remove(id, gone);
+            stopping.remove(id, ended);
         }
+    }
+
+    private io.fabric8.kubernetes.client.dsl.PodResource pod(String id) {
+        return client.pods().inNamespace(settings.namespace()).withName(id);
+    }
+
+    /** A stop that does not end in time is no reason to keep the pod: it is deleted without grace then. */
+    private static void awaitQuietly(CompletableFuture<Void> ended, Duration within) throws InterruptedException {
+        try {
+            ended.get(within.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("a pod's container did not report its end within {}; deleting it without grace", within);
+        }
+    }
+
+    /** Whether the pod's container runs (one still pending that starts after the deletion is the kubelet's to kill). */
+    private static boolean containerLives(Pod pod) {
+        ContainerStatus status = containerStatus(pod);
+        return status != null && status.getState() != null && status.getState().getRunning() != null;
     }
 
     @Override
@@ -246,6 +280,8 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
 
     /** Completes a start waiting for this pod once it runs, or fails it once it cannot. */
     private void observe(Pod pod) {
+        CompletableFuture<Void> ended = stopping.get(pod.getMetadata().getName());
+        if (ended != null && pod.getMetadata().getDeletionTimestamp() != null && !containerLives(pod)) ended.complete(null);
         CompletableFuture<Pod> waiting = starting.get(pod.getMetadata().getName());
         if (waiting == null) return;
         ContainerStatus status = containerStatus(pod);
@@ -280,6 +316,8 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
             if (waiting != null) waiting.completeExceptionally(new ProviderException("pod " + id + " was deleted while starting"));
             CompletableFuture<Void> gone = removing.get(id);
             if (gone != null) gone.complete(null);
+            CompletableFuture<Void> ended = stopping.get(id);
+            if (ended != null) ended.complete(null);
             log.debug("pod {} is gone", id);
         }
     }

@@ -44,6 +44,11 @@ final class PodSpecs {
     /** What a pod asks the scheduler for; the limits are the spec's. Small, so a node holds whole pools. */
     static final long CPU_REQUEST_MILLIS = 50;
     static final long MEMORY_REQUEST_BYTES = 64L << 20;
+    /**
+     * How long a deleted pod's containers get after SIGTERM (the agent ends at once). Not 0: a pod deleted with
+     * no grace leaves the API before the kubelet has stopped its containers.
+     */
+    static final long GRACE_SECONDS = 1;
 
     private PodSpecs() {}
 
@@ -83,7 +88,7 @@ final class PodSpecs {
                     .withAutomountServiceAccountToken(false)
                     .withEnableServiceLinks(false)
                     .withShareProcessNamespace(spec.init())
-                    .withTerminationGracePeriodSeconds(0L)
+                    .withTerminationGracePeriodSeconds(GRACE_SECONDS)
                     .withRuntimeClassName(settings.runtimeClassName().orElse(null))
                     .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                     .addNewContainer()
