@@ -98,8 +98,7 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
     public String create(ContainerSpec spec) {
         String name = PodSpecs.podName(spec.name());
         PodSpecs.pod(name, settings.namespace(), spec, settings); // refuses what a pod cannot be before anything exists
-        if (created.putIfAbsent(name, spec) != null || cached(name).isPresent()) {
-            if (cached(name).isPresent()) created.remove(name, spec);
+        if (cached(name).isPresent() || created.putIfAbsent(name, spec) != null) {
             throw new ProviderException("cannot create container " + spec.name() + ": the name is taken (pod " + name + ")");
         }
         return name;
@@ -295,6 +294,9 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
                 && HOPELESS.contains(status.getState().getWaiting().getReason())) {
             ContainerStateWaiting why = status.getState().getWaiting();
             waiting.completeExceptionally(new ProviderException(why.getReason() + ": " + why.getMessage()));
+        } else if (unschedulable(pod) != null) {
+            // The pool launches again at its next round; a start that waited here would hold a launch slot for minutes.
+            waiting.completeExceptionally(new ProviderException("the scheduler finds no node for it: " + unschedulable(pod)));
         }
     }
 
@@ -343,6 +345,14 @@ public final class KubernetesContainerProvider implements ContainerProvider, Aut
         String address = state == ContainerState.Status.RUNNING ? pod.getStatus().getPodIP() : null;
         return new ContainerState(meta.getName(), name, state, labels, started, ended == null ? 0 : ended.getExitCode(), address,
                 ended != null && "OOMKilled".equals(ended.getReason()));
+    }
+
+    /** The scheduler's reason when it found no node for the pod (e.g. "0/1 nodes are available: 1 Insufficient cpu"), else null. */
+    private static String unschedulable(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) return null;
+        return pod.getStatus().getConditions().stream()
+                .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()))
+                .map(c -> c.getMessage() == null ? "Unschedulable" : c.getMessage()).findFirst().orElse(null);
     }
 
     private static ContainerStatus containerStatus(Pod pod) {

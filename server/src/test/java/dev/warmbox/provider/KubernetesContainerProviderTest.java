@@ -150,6 +150,18 @@ class KubernetesContainerProviderTest {
     }
 
     @Test
+    void aPodNoNodeCanTakeFailsItsStartWithTheSchedulersReason() {
+        String id = provider.create(sandboxSpec("warmbox-t-python-4"));
+        CompletableFuture<Void> start = CompletableFuture.runAsync(() -> provider.start(id));
+        Pod pod = await().atMost(Duration.ofSeconds(10)).until(() -> client.pods().inNamespace(NAMESPACE).withName(id).get(), p -> p != null);
+        pod.setStatus(new PodStatusBuilder().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
+                .withReason("Unschedulable").withMessage("0/1 nodes are available: 1 Insufficient cpu.").endCondition().build());
+        client.pods().inNamespace(NAMESPACE).resource(pod).updateStatus();
+
+        assertThatThrownBy(start::join).hasCauseInstanceOf(ProviderException.class).hasMessageContaining("Insufficient cpu");
+    }
+
+    @Test
     void whatKubernetesLacksIsRefusedNamingTheCapability() {
         assertThat(provider.capabilities()).isEmpty();
         assertThat(provider.agentReach()).isEqualTo(AgentReach.TCP);
