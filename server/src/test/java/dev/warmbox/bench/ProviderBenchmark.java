@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Warm latency of a hello world through Docker's containers and through Kubernetes' pods, one server after the
- * other on the same machine in the same run (the single node of {@code scripts/kubernetes.sh start} runs its pods
- * on the same engine), requests paced 50 ms apart as in {@link ExecutionBenchmark}'s warm row. Prints percentiles
- * per provider and language, and the ratio of the p50s.
+ * Warm latency of a hello world through Docker's containers and through Kubernetes' pods: two servers side by side
+ * on the same machine (the single node of {@code scripts/kubernetes.sh start} runs its pods on the same engine),
+ * requests alternating between them so that both see the same load, each paced 50 ms as in
+ * {@link ExecutionBenchmark}'s warm row. Prints percentiles per provider and language, and the ratio of the p50s.
  *
  * <p>Run with {@code ./scripts/bench-kubernetes.sh [iterations]}.
  */
@@ -36,41 +36,47 @@ public final class ProviderBenchmark {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Map<String, String> common = new HashMap<>(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "2"));
         Optional.ofNullable(System.getenv("WARMBOX_IMAGE_PREFIX")).ifPresent(prefix -> common.put("WARMBOX_IMAGE_PREFIX", prefix));
-        List<Row> rows = new ArrayList<>();
-        try (RunningServer docker = new RunningServer(common)) {
-            rows.addAll(measureAll("docker", docker, iterations));
-        }
-        try (KubeNamespace namespace = KubeNamespace.create("warmbox-bench")) {
-            Map<String, String> kubernetes = new HashMap<>(common);
-            kubernetes.putAll(Map.of("WARMBOX_PROVIDER", "kubernetes", "WARMBOX_KUBECONFIG", KubeNamespace.kubeconfig().toString(),
-                    "WARMBOX_KUBERNETES_NAMESPACE", namespace.name()));
-            try (RunningServer pods = new RunningServer(kubernetes)) {
-                rows.addAll(measureAll("kubernetes", pods, iterations));
+        try (KubeNamespace namespace = KubeNamespace.create("warmbox-bench");
+             RunningServer docker = new RunningServer(common);
+             RunningServer pods = new RunningServer(kubernetes(common, namespace))) {
+            docker.awaitReady(Duration.ofMinutes(5));
+            pods.awaitReady(Duration.ofMinutes(5));
+            List<Row> rows = new ArrayList<>();
+            for (var hello : HELLO.entrySet()) {
+                measure(docker, pods, hello.getKey(), hello.getValue(), 10);
+                double[][] both = measure(docker, pods, hello.getKey(), hello.getValue(), iterations);
+                rows.add(new Row("docker", hello.getKey(), both[0]));
+                rows.add(new Row("kubernetes", hello.getKey(), both[1]));
             }
+            print(rows);
         }
-        print(rows);
     }
 
-    private static List<Row> measureAll(String provider, RunningServer server, int iterations) throws InterruptedException {
-        server.awaitReady(Duration.ofMinutes(5));
-        List<Row> rows = new ArrayList<>();
-        for (var hello : HELLO.entrySet()) {
-            measure(server, hello.getKey(), hello.getValue(), 10);
-            rows.add(new Row(provider, hello.getKey(), measure(server, hello.getKey(), hello.getValue(), iterations)));
-        }
-        return rows;
+    private static Map<String, String> kubernetes(Map<String, String> common, KubeNamespace namespace) {
+        Map<String, String> kubernetes = new HashMap<>(common);
+        kubernetes.putAll(Map.of("WARMBOX_PROVIDER", "kubernetes", "WARMBOX_KUBECONFIG", KubeNamespace.kubeconfig().toString(),
+                "WARMBOX_KUBERNETES_NAMESPACE", namespace.name()));
+        return kubernetes;
     }
 
-    private static double[] measure(RunningServer server, String language, String code, int n) throws InterruptedException {
-        double[] millis = new double[n];
+    /** Alternates the two servers request by request, so both see the same load on the machine. */
+    private static double[][] measure(RunningServer docker, RunningServer pods, String language, String code, int n)
+            throws InterruptedException {
+        double[][] millis = new double[2][n];
         for (int i = 0; i < n; i++) {
-            Thread.sleep(PACE_MS);
-            long start = System.nanoTime();
-            var result = server.execute(Map.of("language", language, "code", code));
-            millis[i] = (System.nanoTime() - start) / 1e6;
-            if (!"hello\n".equals(result.get("stdout").asText())) throw new IllegalStateException("wrong output: " + result);
-            if (!"hit".equals(result.get("pool").asText())) throw new IllegalStateException("not warm: " + result);
+            millis[0][i] = once(docker, language, code);
+            millis[1][i] = once(pods, language, code);
         }
+        return millis;
+    }
+
+    private static double once(RunningServer server, String language, String code) throws InterruptedException {
+        Thread.sleep(PACE_MS);
+        long start = System.nanoTime();
+        var result = server.execute(Map.of("language", language, "code", code));
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (!"hello\n".equals(result.get("stdout").asText())) throw new IllegalStateException("wrong output: " + result);
+        if (!"hit".equals(result.get("pool").asText())) throw new IllegalStateException("not warm: " + result);
         return millis;
     }
 
