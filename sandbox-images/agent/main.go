@@ -35,6 +35,8 @@ func main() {
 	socketPath := flag.String("socket", "/run/warmbox/agent.sock", "Unix socket to serve on")
 	userProcesses := flag.Uint64("user-processes", 0, "RLIMIT_NPROC for the sandbox user's processes and threads, 0 for none; "+
 		"set only where the sandbox has a kernel of its own (gVisor), as Linux counts it per user across the host")
+	listen := flag.String("listen", "", "where to serve: empty for the Unix socket of -socket, or tcp:PORT (then -secret-file is required)")
+	secretFile := flag.String("secret-file", "", "over TCP: a file only root can read holding the secret every request must present")
 	flag.Parse()
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 	log.SetPrefix("warmbox-agent ")
@@ -57,18 +59,8 @@ func main() {
 
 	reserveThreads(spareThreads)
 
-	os.Remove(*socketPath)
-	listener, err := net.Listen("unix", *socketPath)
-	if err != nil {
-		log.Fatalf("cannot listen on %s: %v", *socketPath, err)
-	}
-	// The directory above the socket is private to the server; the socket itself must be
-	// connectable by a server that does not run as root.
-	if err := os.Chmod(*socketPath, 0o666); err != nil {
-		log.Fatalf("cannot chmod %s: %v", *socketPath, err)
-	}
 	agent := &Agent{}
-	log.Printf("serving on %s", *socketPath)
+	listener := agent.listen(*listen, *socketPath, *secretFile)
 	for {
 		conn, err := listener.Accept()
 		if err != nil {
@@ -89,11 +81,19 @@ type Agent struct {
 	template    *Template // started at the first reset that asks for one; nil if none
 	// brokenTemplate is the key of a template spec that never worked: it is not started again.
 	brokenTemplate string
+	// secret, when set (over TCP), must be the first line of every connection (listen.go).
+	secret []byte
 }
 
 func (a *Agent) serve(conn net.Conn) {
 	defer conn.Close()
 	reader := bufio.NewReaderSize(conn, 64<<10)
+	if a.secret != nil {
+		if err := authenticate(conn, reader, a.secret); err != nil {
+			reply(conn, failure(err.Error()))
+			return
+		}
+	}
 	var req Request
 	decoder := json.NewDecoder(&limitedReader{r: reader, left: maxRequestBytes})
 	if err := decoder.Decode(&req); err != nil {

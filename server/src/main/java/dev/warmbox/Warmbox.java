@@ -3,6 +3,8 @@ package dev.warmbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.warmbox.config.ConfigException;
+import dev.warmbox.config.KubernetesSettings;
+import dev.warmbox.config.Provider;
 import dev.warmbox.config.WarmboxConfig;
 import dev.warmbox.devenv.DevEnvironments;
 import dev.warmbox.execution.ExecutionService;
@@ -11,11 +13,13 @@ import dev.warmbox.metrics.WarmboxMetrics;
 import dev.warmbox.pool.WarmPools;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.provider.DockerContainerProvider;
+import dev.warmbox.provider.KubernetesContainerProvider;
 import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.EnvironmentRouter;
 import dev.warmbox.routing.Routes;
-import dev.warmbox.sandbox.DockerSandboxes;
+import dev.warmbox.sandbox.ContainerSandboxes;
 import dev.warmbox.sandbox.LeftoverSandboxes;
+import dev.warmbox.sandbox.SandboxBlueprint;
 import dev.warmbox.sandbox.SandboxSettings;
 import dev.warmbox.sandbox.Sandboxes;
 import dev.warmbox.store.ApiKeys;
@@ -53,6 +57,8 @@ public final class Warmbox implements AutoCloseable {
     private final DevEnvironments devEnvironments;
     private final DeadServerSweeper deadServers;
     private final Optional<String> generatedKey;
+    /** Why development environments do not run here (the provider lacks what they need); empty when they do. */
+    private final Optional<String> devEnvUnavailable;
 
     /** @param routing where /environments/{id}/ leads; empty: to the development environments of this server */
     private Warmbox(WarmboxConfig config, Clock clock, Optional<Routing> routing) {
@@ -68,12 +74,8 @@ public final class Warmbox implements AutoCloseable {
             ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().name("warmbox-agent-deadlines").daemon(true).unstarted(r));
             remember(deadlines::shutdownNow);
-            ContainerProvider provider = remember(new DockerContainerProvider(config.dockerHost()));
-            if (!provider.ping()) {
-                throw new ConfigException("no container engine answers at DOCKER_HOST=" + config.dockerHost()
-                        + " (is Docker running, and may this user open its socket?)");
-            }
-            Sandboxes sandboxes = new DockerSandboxes(provider, SandboxSettings.from(config), json, deadlines, clock);
+            ContainerProvider provider = provider(config);
+            Sandboxes sandboxes = new ContainerSandboxes(provider, SandboxSettings.from(config), json, deadlines, clock);
             LeftoverSandboxes leftovers = new LeftoverSandboxes(provider, config.runDir());
             deadServers = remember(new DeadServerSweeper(database, servers, config.servers(), leftovers::removeOwnedBy, clock));
 
@@ -89,7 +91,9 @@ public final class Warmbox implements AutoCloseable {
             ExecutionService executions = new ExecutionService(config.limits(), pools, sandboxes, metrics);
             devEnvironments = remember(new DevEnvironments(database, provider, json, config.limits().maxRequestBytes(), config.devEnv(), config.instanceId(), clock));
             devEnvironments.metrics().bindTo(registry);
-            HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry, devEnvironments);
+            devEnvUnavailable = DevEnvironments.unavailableOn(provider);
+            devEnvUnavailable.ifPresent(reason -> log.warn("{}; their routes answer 400", reason));
+            HttpApi api = new HttpApi(executions, pools, sandboxes, keys, registry, devEnvironments, devEnvUnavailable);
             Routing environments = routing.orElse(new Routing(devEnvironments.routes(), devEnvironments.accessTokens()));
             EnvironmentRouter router = new EnvironmentRouter(environments.routes(), environments.accessTokens(), keys);
             http = Javalin.create(cfg -> {
@@ -108,6 +112,31 @@ public final class Warmbox implements AutoCloseable {
         }
     }
 
+    /** The container provider WARMBOX_PROVIDER names, answering (closed with the rest); else start-up stops naming where it looked. */
+    private ContainerProvider provider(WarmboxConfig config) {
+        if (config.provider() == Provider.KUBERNETES) {
+            KubernetesSettings kubernetes = config.kubernetes();
+            String where = kubernetes.kubeconfig().map(file -> "the kubeconfig " + file + " (WARMBOX_KUBECONFIG or KUBECONFIG)")
+                    .orElse("the in-cluster service account (or ~/.kube/config; set WARMBOX_KUBECONFIG)");
+            KubernetesContainerProvider provider;
+            try {
+                provider = KubernetesContainerProvider.connect(kubernetes, SandboxBlueprint.AGENT_PORT);
+            } catch (RuntimeException e) {
+                throw new ConfigException("no Kubernetes API answers with " + where + " for namespace " + kubernetes.namespace()
+                        + " (WARMBOX_KUBERNETES_NAMESPACE): " + e.getMessage());
+            }
+            log.info("sandboxes run as pods: {}", provider);
+            return remember(provider);
+        }
+        DockerContainerProvider docker = new DockerContainerProvider(config.dockerHost());
+        if (!docker.ping()) {
+            docker.close();
+            throw new ConfigException("no container engine answers at DOCKER_HOST=" + config.dockerHost()
+                    + " (is Docker running, and may this user open its socket?)");
+        }
+        return remember(docker);
+    }
+
     /** Builds and starts warmbox: leftovers removed, pools filling in the background, HTTP serving. */
     public static Warmbox start(WarmboxConfig config, Clock clock) {
         return start(config, clock, Optional.empty());
@@ -121,7 +150,7 @@ public final class Warmbox implements AutoCloseable {
         Warmbox warmbox = new Warmbox(config, clock, routing);
         try {
             warmbox.pools.start();
-            warmbox.devEnvironments.start();
+            if (warmbox.devEnvUnavailable.isEmpty()) warmbox.devEnvironments.start();
             warmbox.deadServers.start();
             warmbox.http.start();
             warmbox.toClose.push(warmbox.http::stop);

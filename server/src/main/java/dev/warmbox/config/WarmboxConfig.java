@@ -15,7 +15,9 @@ import java.util.Optional;
  *                      removed at start-up, so two servers on one engine need different ids
  * @param runDir        host directory holding one agent-socket directory per container
  * @param imagePrefix   runtime images are {@code <prefix><runtime>:latest}
- * @param ociRuntime    OCI runtime for sandboxes (e.g. runsc), empty for the engine's default
+ * @param ociRuntime    OCI runtime for sandboxes (e.g. runsc), empty for the engine's default (Docker only)
+ * @param provider      what runs the sandboxes: Docker (the default) or Kubernetes
+ * @param kubernetes    where, with the Kubernetes provider
  * @param servers       heartbeats of the servers sharing a database, and when one is dead
  */
 public record WarmboxConfig(
@@ -31,6 +33,8 @@ public record WarmboxConfig(
         PoolSettings pools,
         Limits limits,
         DevEnvSettings devEnv,
+        Provider provider,
+        KubernetesSettings kubernetes,
         ServerSettings servers) {
 
     public static final String[] RUNTIMES = {"python", "javascript", "go", "java"};
@@ -52,7 +56,18 @@ public record WarmboxConfig(
                 pools(v),
                 limits(v),
                 DevEnvSettings.from(v),
+                provider(v),
+                KubernetesSettings.from(v, provider(v) == Provider.KUBERNETES),
                 ServerSettings.from(v));
+    }
+
+    private static Provider provider(Variables v) {
+        Provider provider = Provider.from(v);
+        if (provider == Provider.KUBERNETES && v.string("WARMBOX_OCI_RUNTIME").isPresent()) {
+            throw new ConfigException("WARMBOX_OCI_RUNTIME is Docker's; with WARMBOX_PROVIDER=kubernetes set "
+                    + "WARMBOX_KUBERNETES_RUNTIME_CLASS instead");
+        }
+        return provider;
     }
 
     private static String instanceId(Variables v) {
@@ -114,6 +129,6 @@ public record WarmboxConfig(
         return "WarmboxConfig[port=" + port + ", bindAddress=" + bindAddress + ", database=" + database
                 + ", bootstrapApiKey=" + bootstrapApiKey.map(k -> "(set)").orElse("(none)") + ", dockerHost=" + dockerHost
                 + ", instanceId=" + instanceId + ", runDir=" + runDir + ", imagePrefix=" + imagePrefix
-                + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + ", devEnv=" + devEnv + ", servers=" + servers + "]";
+                + ", ociRuntime=" + ociRuntime + ", pools=" + pools + ", limits=" + limits + ", devEnv=" + devEnv + ", provider=" + provider + ", kubernetes=" + kubernetes + ", servers=" + servers + "]";
     }
 }

@@ -22,6 +22,7 @@ import dev.warmbox.devenv.prebuilds.SnapshotCollector;
 import dev.warmbox.devenv.requests.DevEnvException;
 import dev.warmbox.devenv.requests.Fields;
 import dev.warmbox.devenv.scaling.Autoscaler;
+import dev.warmbox.provider.Capability;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.routing.AccessTokens;
 import dev.warmbox.routing.Routes;
@@ -31,11 +32,15 @@ import dev.warmbox.store.Principal;
 import dev.warmbox.store.Role;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The door to development environments: classes, projects, prebuilds, warm pools and environments,
@@ -94,6 +99,20 @@ public final class DevEnvironments implements AutoCloseable {
         deletion = new CatalogDeletion(database, catalog, snapshots);
         metrics.countFrom(this::countByState);
         metrics.countPoolsFrom(poolStore::countByPhase);
+    }
+
+    /** What development environments need of a provider: hooks and personalization, their network, prebuild snapshots, stopped instances. */
+    public static final Set<Capability> NEEDS =
+            EnumSet.of(Capability.EXEC, Capability.ISOLATED_NETWORK, Capability.SNAPSHOTS, Capability.SUSPEND_RESUME);
+
+    /** Why development environments cannot run on {@code provider}, naming what it lacks; empty when they can. */
+    public static Optional<String> unavailableOn(ContainerProvider provider) {
+        var lacking = EnumSet.copyOf(NEEDS);
+        lacking.removeAll(provider.capabilities());
+        if (lacking.isEmpty()) return Optional.empty();
+        return Optional.of("development environments are not available on " + provider + ": it does not offer "
+                + lacking.stream().map(c -> c.description() + " (" + c + ")").collect(Collectors.joining(", "))
+                + "; see docs/kubernetes.md");
     }
 
     /** Seeds what does not exist yet, fails what a restart interrupted, and starts reconciling. */

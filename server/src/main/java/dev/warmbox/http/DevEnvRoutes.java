@@ -8,8 +8,10 @@ import dev.warmbox.store.Principal;
 import dev.warmbox.store.Role;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,16 +22,26 @@ import java.util.Set;
 final class DevEnvRoutes {
     private final DevEnvironments devEnvs;
     private final ApiKeys keys;
+    /** The paths of development environments (API keys are not theirs and stay served). */
+    private static final List<String> DEV_ENV_PATHS = List.of("/api/v1/environment-classes", "/api/v1/projects", "/api/v1/warm-pools",
+            "/service/admin/appdefinition/", "/api/v1/environments");
+    private final Optional<String> unavailable;
     private Fields.Reader bodies;
 
-    DevEnvRoutes(DevEnvironments devEnvs, ApiKeys keys) {
+    DevEnvRoutes(DevEnvironments devEnvs, ApiKeys keys, Optional<String> unavailable) {
         this.devEnvs = devEnvs;
         this.keys = keys;
+        this.unavailable = unavailable;
     }
 
     void install(JavalinConfig config) {
         bodies = new Fields.Reader(config.http.maxRequestSize);
         var r = config.routes;
+        unavailable.ifPresent(reason -> r.before(ctx -> {
+            if (DEV_ENV_PATHS.stream().anyMatch(ctx.path()::startsWith)) {
+                throw new DevEnvException(DevEnvException.Kind.INVALID, "unsupported_by_provider", reason);
+            }
+        }));
         r.post("/api/v1/environment-classes", ctx -> created(ctx, devEnvs.createClass(who(ctx), json(ctx))));
         r.get("/api/v1/environment-classes", ctx -> ctx.json(devEnvs.classes(who(ctx))));
         r.get("/api/v1/environment-classes/{id}", ctx -> ctx.json(devEnvs.environmentClass(who(ctx), ctx.pathParam("id"))));

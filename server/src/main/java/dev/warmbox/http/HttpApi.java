@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +40,10 @@ public final class HttpApi {
     private final DevEnvRoutes devEnvRoutes;
     private final ApiDocs docs = new ApiDocs();
 
+    /** @param devEnvUnavailable why the development-environment routes answer 400 (the provider lacks what they need); empty: they serve */
     public HttpApi(ExecutionService executions, WarmPools pools, Sandboxes sandboxes, ApiKeys keys,
-                   PrometheusMeterRegistry registry, DevEnvironments devEnvs) {
-        this.devEnvRoutes = new DevEnvRoutes(devEnvs, keys);
+                   PrometheusMeterRegistry registry, DevEnvironments devEnvs, Optional<String> devEnvUnavailable) {
+        this.devEnvRoutes = new DevEnvRoutes(devEnvs, keys, devEnvUnavailable);
         this.executions = executions;
         this.pools = pools;
         this.sandboxes = sandboxes;

@@ -25,10 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -80,9 +82,24 @@ public final class DockerContainerProvider implements ContainerProvider, AutoClo
         return DockerClientImpl.getInstance(config, http);
     }
 
+    /** Docker offers every capability; its agents are reached over a Unix socket in a bind-mounted host directory. */
+    @Override
+    public Set<dev.warmbox.provider.Capability> capabilities() {
+        return EnumSet.allOf(dev.warmbox.provider.Capability.class);
+    }
+
+    @Override
+    public AgentReach agentReach() {
+        return AgentReach.UNIX_SOCKET;
+    }
+
     @Override
     public String create(ContainerSpec spec) {
         String what = "create container " + spec.name() + " from image " + spec.image();
+        if (spec.secretFile() != null) {
+            throw new ProviderException("cannot " + what + ": secret files are for agents reached over TCP; Docker's agents "
+                    + "are reached over their Unix socket");
+        }
         try {
             var command = client.createContainerCmd(spec.image())
                     .withName(spec.name())

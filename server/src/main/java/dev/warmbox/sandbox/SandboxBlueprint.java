@@ -11,13 +11,17 @@ import java.util.Map;
  * The agent runs as root with only the capabilities it needs to run user code as uid 10000, kill it
  * and scrub after it; user code keeps none of them.
  */
-final class SandboxBlueprint {
+public final class SandboxBlueprint {
     static final String SANDBOX_UID = "10000";
     static final String LABEL_MANAGED = "warmbox.managed";
     static final String LABEL_OWNER = "warmbox.owner";
     static final String LABEL_RUNTIME = "warmbox.runtime";
     static final String LABEL_PURPOSE = "warmbox.purpose";
     static final String AGENT_DIR = "/run/warmbox";
+    /** Where the agent listens when reached over TCP (AgentReach.TCP). */
+    public static final int AGENT_PORT = 7070;
+    /** The file holding the agent's secret over TCP: root's alone (mode 0400), read by the agent at start. */
+    static final String AGENT_SECRET_FILE = "/run/warmbox-secret/agent-secret";
     private static final List<String> AGENT_CAPABILITIES =
             List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID");
 
@@ -27,7 +31,7 @@ final class SandboxBlueprint {
      * a fork bomb held at 64 processes by RLIMIT_NPROC made it hold 3689 to 5790 (pids.current sampled
      * every 250 ms, 1 and 2 CPUs; 2026-12-02, runsc 20221219), and it keeps them after the bomb is killed.
      * The backstop keeps one sandbox from taking the host's pid space (pid_max is 32768 on some hosts);
-     * a sandbox that reaches it dies and the program is answered as killed (DockerSandboxes).
+     * a sandbox that reaches it dies and the program is answered as killed (ContainerSandboxes).
      */
     static final long GVISOR_HOST_THREADS_PER_PROCESS = 64;
     static final long GVISOR_HOST_THREADS_IDLE = 512;
@@ -57,12 +61,31 @@ final class SandboxBlueprint {
         }
     }
 
+    /** The container of a sandbox whose agent is reached over the Unix socket in {@code socketDir} (Docker). */
     static ContainerSpec spec(SandboxSettings settings, Language language, String name, Path socketDir, boolean pooled) {
+        return spec(settings, language, name, pooled, List.of(),
+                List.of(new ContainerSpec.Bind(socketDir.toString(), AGENT_DIR, false)), null);
+    }
+
+    /**
+     * The container of a sandbox whose agent listens on {@link #AGENT_PORT} and wants {@code secret} first
+     * on every connection; the provider places the secret in a file only root reads (Kubernetes).
+     */
+    static ContainerSpec tcpSpec(SandboxSettings settings, Language language, String name, String secret, boolean pooled) {
+        return spec(settings, language, name, pooled,
+                List.of("-listen", "tcp:" + AGENT_PORT, "-secret-file", AGENT_SECRET_FILE), List.of(),
+                new ContainerSpec.SecretFile(AGENT_SECRET_FILE, secret));
+    }
+
+    private static ContainerSpec spec(SandboxSettings settings, Language language, String name, boolean pooled,
+                                      List<String> agentListen, List<ContainerSpec.Bind> binds, ContainerSpec.SecretFile secret) {
         Limits limits = settings.limits();
         String tmpfsSize = "size=" + limits.tmpfsBytes();
         String userOwned = ",uid=" + SANDBOX_UID + ",gid=" + SANDBOX_UID + ",mode=0755";
         String ociRuntime = settings.ociRuntime().orElse(null);
         ProcessLimit processes = ProcessLimit.of(limits.pids(), ociRuntime);
+        List<String> command = new java.util.ArrayList<>(processes.agentArguments());
+        command.addAll(agentListen);
         return new ContainerSpec(
                 name,
                 settings.image(language),
@@ -71,7 +94,7 @@ final class SandboxBlueprint {
                         LABEL_RUNTIME, language.id(),
                         LABEL_PURPOSE, pooled ? "pool" : "miss"),
                 List.of(),
-                processes.agentArguments(),
+                command,
                 null,
                 new ContainerSpec.Limits(limits.memoryBytes(), (long) (limits.cpus() * 1e9), processes.pidsCgroup(),
                         Math.min(limits.tmpfsBytes(), 64L << 20)),
@@ -79,12 +102,13 @@ final class SandboxBlueprint {
                 Map.of("/workspace", "rw,exec,nosuid,nodev," + tmpfsSize + userOwned,
                         "/tmp", "rw,noexec,nosuid,nodev," + tmpfsSize + ",mode=1777",
                         "/home/sandbox", "rw,noexec,nosuid,nodev," + tmpfsSize + userOwned),
-                List.of(new ContainerSpec.Bind(socketDir.toString(), AGENT_DIR, false)),
+                binds,
                 "none",
                 AGENT_CAPABILITIES,
                 true,
                 ociRuntime,
-                true);
+                true,
+                secret);
     }
 
     static Map<String, String> ownedBy(String instanceId) {

@@ -5,7 +5,7 @@ import dev.warmbox.config.WarmboxConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** What DockerSandboxes needs from the configuration. */
+/** What ContainerSandboxes needs from the configuration. */
 public record SandboxSettings(
         String instanceId, Path runDir, String imagePrefix, Optional<String> ociRuntime, Limits limits) {
 

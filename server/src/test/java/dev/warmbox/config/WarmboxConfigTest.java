@@ -145,4 +145,36 @@ class WarmboxConfigTest {
     private static DatabaseSettings.Postgres postgres(Map<String, String> environment) {
         return (DatabaseSettings.Postgres) WarmboxConfig.fromEnvironment(environment).database();
     }
+
+    @Test
+    void theProviderIsDockerUnlessKubernetesIsChosenAndABadValueNamesTheVariable() {
+        assertThat(WarmboxConfig.fromEnvironment(Map.of()).provider()).isEqualTo(Provider.DOCKER);
+        WarmboxConfig kube = WarmboxConfig.fromEnvironment(Map.of("WARMBOX_PROVIDER", "kubernetes", "WARMBOX_KUBERNETES_NAMESPACE", "sandboxes",
+                "WARMBOX_KUBERNETES_RUNTIME_CLASS", "gvisor"));
+        assertThat(kube.provider()).isEqualTo(Provider.KUBERNETES);
+        assertThat(kube.kubernetes().namespace()).isEqualTo("sandboxes");
+        assertThat(kube.kubernetes().runtimeClassName()).contains("gvisor");
+        assertThat(kube.kubernetes().imagePullPolicy()).as("images are loaded onto the nodes").isEqualTo("Never");
+        assertThat(WarmboxConfig.fromEnvironment(Map.of("WARMBOX_PROVIDER", "kubernetes")).kubernetes().namespace()).isEqualTo("warmbox");
+
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("WARMBOX_PROVIDER", "nomad")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("WARMBOX_PROVIDER").hasMessageContaining("nomad");
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("WARMBOX_PROVIDER", "kubernetes", "WARMBOX_KUBERNETES_NAMESPACE", "Bad_NS")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("WARMBOX_KUBERNETES_NAMESPACE");
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("WARMBOX_PROVIDER", "kubernetes", "WARMBOX_OCI_RUNTIME", "runsc")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("WARMBOX_KUBERNETES_RUNTIME_CLASS");
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("WARMBOX_KUBERNETES_IMAGE_PULL_POLICY", "Sometimes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("WARMBOX_KUBERNETES_IMAGE_PULL_POLICY");
+    }
+
+    @Test
+    void aKubeconfigThatIsNotThereStopsStartUpOnlyWhenKubernetesIsChosen() {
+        Map<String, String> missing = Map.of("KUBECONFIG", "/nonexistent/kubeconfig");
+        assertThat(WarmboxConfig.fromEnvironment(missing).kubernetes().kubeconfig()).as("Docker does not read it").isPresent();
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("KUBECONFIG", "/nonexistent/kubeconfig", "WARMBOX_PROVIDER", "kubernetes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("KUBECONFIG").hasMessageContaining("/nonexistent/kubeconfig");
+        assertThatThrownBy(() -> WarmboxConfig.fromEnvironment(Map.of("KUBECONFIG", "/etc/hostname",
+                "WARMBOX_KUBECONFIG", "/nonexistent/other", "WARMBOX_PROVIDER", "kubernetes")))
+                .as("WARMBOX_KUBECONFIG comes first").hasMessageContaining("WARMBOX_KUBECONFIG");
+    }
 }

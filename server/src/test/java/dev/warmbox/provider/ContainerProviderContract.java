@@ -114,6 +114,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void stoppedContainerHasExited() {
+        requires(Capability.SUSPEND_RESUME);
         String id = startedContainer("stopped");
 
         provider().stop(id, GRACE);
@@ -125,6 +126,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void stoppedContainerStartsAgain() {
+        requires(Capability.SUSPEND_RESUME);
         String id = startedContainer("restarted");
         provider().stop(id, GRACE);
 
@@ -135,6 +137,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void stoppingTwiceIsFine() {
+        requires(Capability.SUSPEND_RESUME);
         String id = startedContainer("stopped-twice");
         provider().stop(id, GRACE);
 
@@ -156,7 +159,9 @@ abstract class ContainerProviderContract {
         String missing = "warmbox-contract-missing-" + testId;
 
         assertThatCode(() -> provider().remove(missing)).as("remove of a gone container").doesNotThrowAnyException();
-        assertThatCode(() -> provider().stop(missing, GRACE)).as("stop of a gone container").doesNotThrowAnyException();
+        if (provider().offers(Capability.SUSPEND_RESUME)) {
+            assertThatCode(() -> provider().stop(missing, GRACE)).as("stop of a gone container").doesNotThrowAnyException();
+        }
     }
 
     @Test
@@ -179,8 +184,9 @@ abstract class ContainerProviderContract {
         String image = "warmbox-contract/missing-" + testId + ":none";
         ContainerSpec spec = withImage(spec("no-image"), image);
 
-        assertThatThrownBy(() -> provider().create(spec))
-                .as("nothing is pulled, so a missing image must say which one")
+        assertThatThrownBy(() -> provider().start(provider().create(spec)))
+                .as("nothing is pulled, so a missing image must say which one (at create, or at start where a "
+                        + "container runs as soon as it exists)")
                 .isInstanceOf(ProviderException.class)
                 .hasMessageContaining(image);
     }
@@ -198,6 +204,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void commitProducesAnImageContainersRunFrom() {
+        requires(Capability.SNAPSHOTS);
         String id = startedContainer("committed");
         String image = "warmbox-contract/" + testId + ":snapshot";
         images.add(image);
@@ -213,6 +220,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void listImagesFindsOnlyImagesCarryingEveryLabelWithTheirReferences() {
+        requires(Capability.SNAPSHOTS);
         String id = startedContainer("labelled-images");
         String wanted = "warmbox-contract/" + testId + ":wanted";
         String other = "warmbox-contract/" + testId + ":other";
@@ -231,6 +239,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void removedImageIsGoneAndRemovingItAgainIsFine() {
+        requires(Capability.SNAPSHOTS);
         String id = startedContainer("removed-image");
         String image = "warmbox-contract/" + testId + ":removed";
         images.add(image);
@@ -245,6 +254,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void removingAnImageAContainerStillUsesIsRefusedNamingItAndKeepsIt() {
+        requires(Capability.SNAPSHOTS);
         String id = startedContainer("used-image");
         String image = "warmbox-contract/" + testId + ":used";
         images.add(image);
@@ -258,6 +268,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void execReturnsTheCommandsOutputAndExitCodeWithItsEnvironment() {
+        requires(Capability.EXEC);
         String id = startedContainer("exec");
 
         ExecResult result = provider().exec(id, new ExecSpec(
@@ -272,6 +283,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void execInAContainerThatDoesNotRunFailsNamingIt() {
+        requires(Capability.EXEC);
         String id = provider().create(spec("exec-not-running"));
 
         assertThatThrownBy(() -> provider().exec(id, new ExecSpec(List.of("true"), null, null, List.of(), Duration.ofSeconds(10))))
@@ -289,6 +301,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void ensureIsolatedNetworkCreatesOnceANetworkContainersRunOn() {
+        requires(Capability.ISOLATED_NETWORK);
         String network = "warmbox-contract-" + testId;
         networks.add(network);
 
@@ -304,6 +317,7 @@ abstract class ContainerProviderContract {
 
     @Test
     void ensureIsolatedNetworkRefusesANetworkWhereContainersReachEachOther() {
+        requires(Capability.ISOLATED_NETWORK);
         assertThatThrownBy(() -> provider().ensureIsolatedNetwork("bridge", Map.of()))
                 .as("the engine's default bridge lets containers talk to each other")
                 .isInstanceOf(ProviderException.class)
@@ -312,13 +326,39 @@ abstract class ContainerProviderContract {
 
     @Test
     void imageExistsOnlyForPresentImages() {
+        requires(Capability.SNAPSHOTS);
         assertThat(provider().imageExists(runnableImage())).as("the test image is present").isTrue();
         assertThat(provider().imageExists("warmbox-contract/missing-" + testId + ":none")).as("a made-up image").isFalse();
     }
 
     @Test
+    void whatIsNotOfferedIsRefusedNamingTheCapability() {
+        String id = startedContainer("refusals");
+        Map<Capability, org.assertj.core.api.ThrowableAssert.ThrowingCallable> uses = Map.of(
+                Capability.EXEC, () -> provider().exec(id, new ExecSpec(List.of("true"), null, null, List.of(), Duration.ofSeconds(10))),
+                Capability.SNAPSHOTS, () -> provider().commit(id, "warmbox-contract/refused-" + testId + ":1", Map.of()),
+                Capability.SUSPEND_RESUME, () -> provider().stop(id, GRACE),
+                Capability.ISOLATED_NETWORK, () -> provider().ensureIsolatedNetwork("warmbox-contract-" + testId, Map.of()));
+        for (Capability capability : Capability.values()) {
+            if (provider().offers(capability)) continue;
+            assertThatThrownBy(uses.get(capability)).as("%s is not offered", capability)
+                    .isInstanceOfSatisfying(UnsupportedCapabilityException.class, e -> assertThat(e.capability()).isEqualTo(capability))
+                    .hasMessageContaining(capability.name());
+        }
+        assertThat(provider().inspect(id).orElseThrow().running()).as("a refusal changes nothing").isTrue();
+    }
+
+    @Test
     void pingAnswers() {
         assertThat(provider().ping()).as("the engine under test is reachable").isTrue();
+    }
+
+    /**
+     * A test of a capability runs only against providers offering it; {@link #whatIsNotOfferedIsRefusedNamingTheCapability}
+     * checks the others refuse it. The provider declares what it offers, so this skips nothing a provider claims.
+     */
+    protected final void requires(Capability capability) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(provider().offers(capability), () -> provider() + " does not offer " + capability);
     }
 
     protected final String startedContainer(String role) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,16 @@ public final class FakeContainerProvider implements ContainerProvider {
     public FakeContainerProvider(Clock clock, String... images) {
         this.clock = clock;
         this.images.addAll(List.of(images));
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.allOf(Capability.class);
+    }
+
+    @Override
+    public AgentReach agentReach() {
+        return AgentReach.UNIX_SOCKET;
     }
 
     @Override

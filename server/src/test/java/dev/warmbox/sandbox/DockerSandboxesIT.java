@@ -32,7 +32,7 @@ class DockerSandboxesIT extends SandboxesContract {
 
     private final String instanceId = "it-" + UUID.randomUUID().toString().substring(0, 8);
     private SandboxSettings settings;
-    private DockerSandboxes sandboxes;
+    private ContainerSandboxes sandboxes;
 
     @TempDir
     Path runDir;
@@ -52,7 +52,7 @@ class DockerSandboxesIT extends SandboxesContract {
     void sandboxesOfThisTest() {
         settings = SandboxSettings.from(WarmboxConfig.fromEnvironment(Map.of(
                 "WARMBOX_RUN_DIR", runDir.toString(), "WARMBOX_INSTANCE_ID", instanceId)));
-        sandboxes = new DockerSandboxes(engine, settings, new ObjectMapper(), deadlines, Clock.systemUTC());
+        sandboxes = new ContainerSandboxes(engine, settings, new ObjectMapper(), deadlines, Clock.systemUTC());
     }
 
     @Override

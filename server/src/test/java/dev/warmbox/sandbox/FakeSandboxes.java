@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * In-memory sandboxes for unit tests of pool logic: no engine, but every call is recorded and steerable.
- * It passes {@link SandboxesContract} as {@link DockerSandboxes} does: jobs run {@link FakePython} against
+ * It passes {@link SandboxesContract} as {@link ContainerSandboxes} does: jobs run {@link FakePython} against
  * each sandbox's own files, a reset empties them, and a sandbox stopped from outside or destroyed fails its
  * check, its jobs (unreachable) and its reset.
  */
@@ -66,7 +66,7 @@ public final class FakeSandboxes implements Sandboxes {
             throw new SandboxException("fake launch failure for " + language.id());
         }
         int n = sequence.incrementAndGet();
-        Sandbox sandbox = new Sandbox("id-" + n, "fake-" + language.id() + "-" + n, language, Path.of("/nowhere"), clock.instant());
+        Sandbox sandbox = new Sandbox("id-" + n, "fake-" + language.id() + "-" + n, language, new AgentEndpoint.UnixSocket(Path.of("/nowhere")), clock.instant());
         launchedWithProbe.put(sandbox, probe);
         live.add(sandbox);
         return sandbox;

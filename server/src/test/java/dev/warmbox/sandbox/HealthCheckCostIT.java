@@ -29,7 +29,7 @@ class HealthCheckCostIT {
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor();
     private final List<Sandbox> launched = new ArrayList<>();
-    private DockerSandboxes sandboxes;
+    private ContainerSandboxes sandboxes;
 
     @TempDir
     Path runDir;
@@ -46,7 +46,7 @@ class HealthCheckCostIT {
     void healthySandboxesAreCheckedWithoutAnEngineCallAndAStoppedOneIsNamed() {
         SandboxSettings settings = SandboxSettings.from(WarmboxConfig.fromEnvironment(Map.of(
                 "WARMBOX_RUN_DIR", runDir.toString(), "WARMBOX_INSTANCE_ID", "it-" + UUID.randomUUID().toString().substring(0, 8))));
-        sandboxes = new DockerSandboxes(counting(engine), settings, new ObjectMapper(), deadlines, Clock.systemUTC());
+        sandboxes = new ContainerSandboxes(counting(engine), settings, new ObjectMapper(), deadlines, Clock.systemUTC());
         for (int i = 0; i < 3; i++) launched.add(sandboxes.launch(Language.PYTHON, false));
         calls.clear();
 

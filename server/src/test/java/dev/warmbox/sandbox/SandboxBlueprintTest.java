@@ -47,4 +47,20 @@ class SandboxBlueprintTest {
         assertThat(SandboxBlueprint.ProcessLimit.of(0, "runsc")).isEqualTo(new SandboxBlueprint.ProcessLimit(0, java.util.List.of()));
         assertThat(SandboxBlueprint.ProcessLimit.of(0, null)).isEqualTo(new SandboxBlueprint.ProcessLimit(0, java.util.List.of()));
     }
+
+    @Test
+    void overTcpTheAgentListensOnItsPortWithTheSecretInAFileAndNoHostDirectoryIsMounted() {
+        SandboxSettings settings = SandboxSettings.from(WarmboxConfig.fromEnvironment(Map.of("WARMBOX_API_KEY", "wb_test_key")));
+        ContainerSpec spec = SandboxBlueprint.tcpSpec(settings, Language.PYTHON, "wb-test", "s".repeat(64), true);
+
+        assertThat(spec.command()).containsExactly("-listen", "tcp:" + SandboxBlueprint.AGENT_PORT, "-secret-file",
+                SandboxBlueprint.AGENT_SECRET_FILE);
+        assertThat(spec.secretFile().path()).isEqualTo(SandboxBlueprint.AGENT_SECRET_FILE);
+        assertThat(spec.secretFile().content()).isEqualTo("s".repeat(64));
+        assertThat(spec.secretFile().toString()).as("never printed").doesNotContain("sss");
+        assertThat(spec.binds()).as("nothing of the server's host").isEmpty();
+        ContainerSpec unix = SandboxBlueprint.spec(settings, Language.PYTHON, "wb-test", Path.of("/tmp/agent"), true);
+        assertThat(spec).as("the same hardening otherwise").usingRecursiveComparison()
+                .ignoringFields("command", "binds", "secretFile").isEqualTo(unix);
+    }
 }

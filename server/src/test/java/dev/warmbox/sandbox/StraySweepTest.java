@@ -35,7 +35,7 @@ class StraySweepTest {
     void aStrayThatCannotBeRemovedFailsAloneAndIsRetriedNextRound() {
         SandboxSettings settings = SandboxSettings.from(WarmboxConfig.fromEnvironment(Map.of(
                 "WARMBOX_RUN_DIR", runDir.toString(), "WARMBOX_INSTANCE_ID", "sweep")));
-        DockerSandboxes sandboxes = new DockerSandboxes(engine, settings, new ObjectMapper(), deadlines, Clock.systemUTC());
+        ContainerSandboxes sandboxes = new ContainerSandboxes(engine, settings, new ObjectMapper(), deadlines, Clock.systemUTC());
         for (String name : List.of("stray-a", "stray-stuck", "stray-b")) stray(name, "sweep");
         stray("other-server", "someone-else");
         engine.failRemovalsOf("stray-stuck", "device or resource busy");

@@ -2,12 +2,14 @@ package dev.warmbox.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.provider.AgentReach;
 import dev.warmbox.provider.ContainerProvider;
 import dev.warmbox.provider.ContainerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,9 +26,14 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sandboxes as hardened containers of a {@link ContainerProvider}, driven through their agent socket. */
-public final class DockerSandboxes implements Sandboxes {
-    private static final Logger log = LoggerFactory.getLogger(DockerSandboxes.class);
+/**
+ * Sandboxes as hardened containers of a {@link ContainerProvider} (Docker's, or Kubernetes' pods), driven
+ * through their agent: over a Unix socket in a host directory, or over TCP at the container's address with
+ * a secret of its own, as the provider's {@link AgentReach} says.
+ */
+public final class ContainerSandboxes implements Sandboxes {
+    private static final Logger log = LoggerFactory.getLogger(ContainerSandboxes.class);
+    private static final SecureRandom SECRETS = new SecureRandom();
     private static final Duration AGENT_START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(30);
     /**
@@ -42,37 +49,58 @@ public final class DockerSandboxes implements Sandboxes {
     private final SandboxSettings settings;
     private final AgentClient agent;
     private final Clock clock;
+    private final AgentReach reach;
     /** Names of sandboxes launched and not yet destroyed: what {@link #sweepStrays()} must leave alone. */
     private final Set<String> alive = ConcurrentHashMap.newKeySet();
 
-    public DockerSandboxes(ContainerProvider provider, SandboxSettings settings, ObjectMapper json,
+    public ContainerSandboxes(ContainerProvider provider, SandboxSettings settings, ObjectMapper json,
                            ScheduledExecutorService deadlines, Clock clock) {
         this.provider = provider;
         this.settings = settings;
         this.agent = new AgentClient(json, deadlines);
         this.clock = clock;
+        this.reach = provider.agentReach();
     }
 
     @Override
     public Sandbox launch(Language language, boolean probe) {
         String name = "warmbox-" + settings.instanceId() + "-" + language.id() + "-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        Path socketDir = ownRunDir().resolve(name);
-        Sandbox sandbox = new Sandbox(null, name, language, socketDir.resolve("agent.sock"), clock.instant());
+        Instant createdAt = clock.instant();
+        String id = null;
         alive.add(name);
         try {
-            createPrivateDirectory(socketDir);
-            String id = provider.create(SandboxBlueprint.spec(settings, language, name, socketDir, probe));
-            sandbox = new Sandbox(id, name, language, sandbox.socket(), sandbox.createdAt());
+            Path socketDir = ownRunDir().resolve(name);
+            String secret = reach == AgentReach.TCP ? newSecret() : null;
+            if (secret == null) createPrivateDirectory(socketDir);
+            id = provider.create(secret == null
+                    ? SandboxBlueprint.spec(settings, language, name, socketDir, probe)
+                    : SandboxBlueprint.tcpSpec(settings, language, name, secret, probe));
             provider.start(id);
+            Sandbox sandbox = new Sandbox(id, name, language, secret == null
+                    ? new AgentEndpoint.UnixSocket(socketDir.resolve("agent.sock")) : tcpEndpoint(id, secret), createdAt);
             awaitAgent(sandbox);
             if (probe) probe(sandbox);
             return sandbox;
         } catch (RuntimeException e) {
-            destroy(sandbox);
+            destroy(new Sandbox(id, name, language, null, createdAt));
             throw new SandboxException("could not launch a " + language.id() + " sandbox from image "
                     + settings.image(language) + ": " + e.getMessage(), e, false);
         }
+    }
+
+    /** The agent's port at the address the provider gave the started container. */
+    private AgentEndpoint tcpEndpoint(String id, String secret) {
+        String address = provider.inspect(id).map(ContainerState::ipAddress)
+                .orElseThrow(() -> new SandboxException("container " + id + " started without an address"));
+        return new AgentEndpoint.Tcp(address, SandboxBlueprint.AGENT_PORT, secret);
+    }
+
+    /** 32 random bytes in hex: what the agent compares every request's first line with. */
+    private static String newSecret() {
+        byte[] bytes = new byte[32];
+        SECRETS.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     @Override
@@ -84,7 +112,7 @@ public final class DockerSandboxes implements Sandboxes {
         long started = System.nanoTime();
         JsonNode answer;
         try {
-            answer = agent.call(sandbox.socket(), AgentRequests.exec(job), budget, maxAnswer);
+            answer = agent.call(sandbox.agent(), AgentRequests.exec(job), budget, maxAnswer);
         } catch (SandboxException e) {
             Outcome killed = endedByTheProgram(sandbox, Duration.ofNanos(System.nanoTime() - started));
             if (killed != null) return killed;
@@ -148,7 +176,7 @@ public final class DockerSandboxes implements Sandboxes {
     @Override
     public boolean reset(Sandbox sandbox) {
         try {
-            JsonNode answer = agent.call(sandbox.socket(), AgentRequests.reset(sandbox.language()), CONTROL_TIMEOUT,
+            JsonNode answer = agent.call(sandbox.agent(), AgentRequests.reset(sandbox.language()), CONTROL_TIMEOUT,
                     CONTROL_ANSWER_BYTES);
             if (answer.path("ok").asBoolean(false)) return true;
             log.warn("{} could not be scrubbed: {}", sandbox, answer.path("error").asText("no reason given"));
@@ -167,7 +195,7 @@ public final class DockerSandboxes implements Sandboxes {
     public Health check(Sandbox sandbox) {
         JsonNode ping;
         try {
-            ping = agent.call(sandbox.socket(), Map.of("op", "ping"), Duration.ofSeconds(5), CONTROL_ANSWER_BYTES);
+            ping = agent.call(sandbox.agent(), Map.of("op", "ping"), Duration.ofSeconds(5), CONTROL_ANSWER_BYTES);
         } catch (RuntimeException e) {
             return whyUnanswered(sandbox, e.getMessage());
         }
@@ -204,7 +232,7 @@ public final class DockerSandboxes implements Sandboxes {
             }
         }
         alive.remove(sandbox.name());
-        deleteRecursively(sandbox.socket().getParent());
+        if (reach == AgentReach.UNIX_SOCKET) deleteRecursively(ownRunDir().resolve(sandbox.name()));
     }
 
     @Override
@@ -222,7 +250,7 @@ public final class DockerSandboxes implements Sandboxes {
             if (alive.contains(container.name())) continue;
             try {
                 provider.remove(container.id());
-                deleteRecursively(ownRunDir().resolve(container.name()));
+                if (reach == AgentReach.UNIX_SOCKET) deleteRecursively(ownRunDir().resolve(container.name()));
                 removed.add(container.name());
             } catch (RuntimeException e) {
                 log.warn("could not remove stray container {} (next round retries): {}", container.name(), e.getMessage());
@@ -239,7 +267,7 @@ public final class DockerSandboxes implements Sandboxes {
             removed.add(leftover.name());
         }
         try (Stream<Path> dirs = Files.list(ownRunDir())) {
-            dirs.forEach(DockerSandboxes::deleteRecursively);
+            dirs.forEach(ContainerSandboxes::deleteRecursively);
         } catch (IOException e) {
             // No run directory yet: nothing was left behind there.
         }
@@ -260,7 +288,7 @@ public final class DockerSandboxes implements Sandboxes {
         long pauseMillis = 2;
         while (true) {
             try {
-                JsonNode ping = agent.call(sandbox.socket(), Map.of("op", "ping"), CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES);
+                JsonNode ping = agent.call(sandbox.agent(), Map.of("op", "ping"), CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES);
                 requireOk(sandbox, "ping", ping);
                 return;
             } catch (SandboxException e) {
