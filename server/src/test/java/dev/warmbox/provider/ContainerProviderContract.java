@@ -113,38 +113,6 @@ abstract class ContainerProviderContract {
     }
 
     @Test
-    void stoppedContainerHasExited() {
-        requires(Capability.SUSPEND_RESUME);
-        String id = startedContainer("stopped");
-
-        provider().stop(id, GRACE);
-
-        ContainerState state = provider().inspect(id).orElseThrow();
-        assertThat(state.running()).as("container %s was stopped", id).isFalse();
-        assertThat(state.status()).isEqualTo(ContainerState.Status.EXITED);
-    }
-
-    @Test
-    void stoppedContainerStartsAgain() {
-        requires(Capability.SUSPEND_RESUME);
-        String id = startedContainer("restarted");
-        provider().stop(id, GRACE);
-
-        provider().start(id);
-
-        assertThat(provider().inspect(id).orElseThrow().running()).as("a stopped container can be started again").isTrue();
-    }
-
-    @Test
-    void stoppingTwiceIsFine() {
-        requires(Capability.SUSPEND_RESUME);
-        String id = startedContainer("stopped-twice");
-        provider().stop(id, GRACE);
-
-        assertThatCode(() -> provider().stop(id, GRACE)).as("stop is idempotent").doesNotThrowAnyException();
-    }
-
-    @Test
     void removedRunningContainerIsGone() {
         String id = startedContainer("removed");
 
@@ -203,132 +171,10 @@ abstract class ContainerProviderContract {
     }
 
     @Test
-    void commitProducesAnImageContainersRunFrom() {
-        requires(Capability.SNAPSHOTS);
-        String id = startedContainer("committed");
-        String image = "warmbox-contract/" + testId + ":snapshot";
-        images.add(image);
-
-        String imageId = provider().commit(id, image, Map.of(TEST_LABEL, testId));
-
-        assertThat(provider().imageExists(image)).as("committed image %s exists by reference", image).isTrue();
-        assertThat(provider().imageExists(imageId)).as("and by the id commit returned").isTrue();
-        String fromSnapshot = provider().create(withImage(spec("from-snapshot"), image));
-        provider().start(fromSnapshot);
-        assertThat(provider().inspect(fromSnapshot).orElseThrow().running()).as("the snapshot runs").isTrue();
-    }
-
-    @Test
-    void listImagesFindsOnlyImagesCarryingEveryLabelWithTheirReferences() {
-        requires(Capability.SNAPSHOTS);
-        String id = startedContainer("labelled-images");
-        String wanted = "warmbox-contract/" + testId + ":wanted";
-        String other = "warmbox-contract/" + testId + ":other";
-        images.add(wanted);
-        images.add(other);
-        String wantedId = provider().commit(id, wanted, Map.of(TEST_LABEL, testId, "warmbox.role", "wanted"));
-        provider().commit(id, other, Map.of(TEST_LABEL, testId));
-
-        List<ImageState> found = provider().listImages(Map.of(TEST_LABEL, testId, "warmbox.role", "wanted"));
-
-        assertThat(found).as("only the image with both labels").extracting(ImageState::id).containsExactly(wantedId);
-        assertThat(found.getFirst().references()).as("listed by its reference").containsExactly(wanted);
-        assertThat(found.getFirst().labels()).as("with its labels, how leftovers are told apart").containsEntry("warmbox.role", "wanted");
-        assertThat(provider().listImages(Map.of(TEST_LABEL, testId))).as("both carry the test's label").hasSize(2);
-    }
-
-    @Test
-    void removedImageIsGoneAndRemovingItAgainIsFine() {
-        requires(Capability.SNAPSHOTS);
-        String id = startedContainer("removed-image");
-        String image = "warmbox-contract/" + testId + ":removed";
-        images.add(image);
-        provider().commit(id, image, Map.of(TEST_LABEL, testId));
-
-        provider().removeImage(image);
-
-        assertThat(provider().imageExists(image)).as("removed").isFalse();
-        assertThat(provider().listImages(Map.of(TEST_LABEL, testId))).as("and no longer listed").isEmpty();
-        assertThatCode(() -> provider().removeImage(image)).as("an image already gone is fine").doesNotThrowAnyException();
-    }
-
-    @Test
-    void removingAnImageAContainerStillUsesIsRefusedNamingItAndKeepsIt() {
-        requires(Capability.SNAPSHOTS);
-        String id = startedContainer("used-image");
-        String image = "warmbox-contract/" + testId + ":used";
-        images.add(image);
-        provider().commit(id, image, Map.of(TEST_LABEL, testId));
-        provider().create(withImage(spec("from-used"), image)); // created, never started: still a user
-
-        assertThatThrownBy(() -> provider().removeImage(image)).as("a container uses it").isInstanceOf(ProviderException.class)
-                .hasMessageContaining(image);
-        assertThat(provider().imageExists(image)).as("the image stays").isTrue();
-    }
-
-    @Test
-    void execReturnsTheCommandsOutputAndExitCodeWithItsEnvironment() {
-        requires(Capability.EXEC);
-        String id = startedContainer("exec");
-
-        ExecResult result = provider().exec(id, new ExecSpec(
-                List.of("sh", "-c", "echo \"$GREETING\"; echo oops >&2; exit 3"), null, "/", List.of("GREETING=hello there"),
-                Duration.ofSeconds(30)));
-
-        assertThat(result.timedOut()).as("a short command finishes").isFalse();
-        assertThat(result.exitCode()).as("the command's own exit code").isEqualTo(3);
-        assertThat(result.stdout()).as("stdout, with the exec's variable expanded").isEqualTo("hello there\n");
-        assertThat(result.stderr()).as("stderr kept apart").isEqualTo("oops\n");
-    }
-
-    @Test
-    void execInAContainerThatDoesNotRunFailsNamingIt() {
-        requires(Capability.EXEC);
-        String id = provider().create(spec("exec-not-running"));
-
-        assertThatThrownBy(() -> provider().exec(id, new ExecSpec(List.of("true"), null, null, List.of(), Duration.ofSeconds(10))))
-                .as("exec needs a running container")
-                .isInstanceOf(ProviderException.class)
-                .hasMessageContaining(id);
-    }
-
-    @Test
     void startedContainerHasAnAddress() {
         String id = startedContainer("addressed");
 
         assertThat(provider().inspect(id).orElseThrow().ipAddress()).as("a running container on a network is reachable at an address").isNotBlank();
-    }
-
-    @Test
-    void ensureIsolatedNetworkCreatesOnceANetworkContainersRunOn() {
-        requires(Capability.ISOLATED_NETWORK);
-        String network = "warmbox-contract-" + testId;
-        networks.add(network);
-
-        provider().ensureIsolatedNetwork(network, Map.of(TEST_LABEL, testId));
-        provider().ensureIsolatedNetwork(network, Map.of(TEST_LABEL, testId));
-
-        ContainerSpec base = spec("on-network");
-        String id = provider().create(new ContainerSpec(base.name(), base.image(), base.labels(), base.env(), base.command(), base.user(), base.limits(),
-                base.readOnlyRootfs(), base.tmpfs(), base.binds(), network, base.capAdd(), base.noNewPrivileges(), base.ociRuntime(), base.init()));
-        provider().start(id);
-        assertThat(provider().inspect(id).orElseThrow().ipAddress()).as("the container got an address on %s", network).isNotBlank();
-    }
-
-    @Test
-    void ensureIsolatedNetworkRefusesANetworkWhereContainersReachEachOther() {
-        requires(Capability.ISOLATED_NETWORK);
-        assertThatThrownBy(() -> provider().ensureIsolatedNetwork("bridge", Map.of()))
-                .as("the engine's default bridge lets containers talk to each other")
-                .isInstanceOf(ProviderException.class)
-                .hasMessageContaining("bridge");
-    }
-
-    @Test
-    void imageExistsOnlyForPresentImages() {
-        requires(Capability.SNAPSHOTS);
-        assertThat(provider().imageExists(runnableImage())).as("the test image is present").isTrue();
-        assertThat(provider().imageExists("warmbox-contract/missing-" + testId + ":none")).as("a made-up image").isFalse();
     }
 
     @Test
@@ -351,14 +197,6 @@ abstract class ContainerProviderContract {
     @Test
     void pingAnswers() {
         assertThat(provider().ping()).as("the engine under test is reachable").isTrue();
-    }
-
-    /**
-     * A test of a capability runs only against providers offering it; {@link #whatIsNotOfferedIsRefusedNamingTheCapability}
-     * checks the others refuse it. The provider declares what it offers, so this skips nothing a provider claims.
-     */
-    protected final void requires(Capability capability) {
-        org.junit.jupiter.api.Assumptions.assumeTrue(provider().offers(capability), () -> provider() + " does not offer " + capability);
     }
 
     protected final String startedContainer(String role) {
@@ -388,5 +226,195 @@ abstract class ContainerProviderContract {
         return new ContainerSpec(spec.name(), image, spec.labels(), spec.env(), spec.command(), spec.user(),
                 spec.limits(), spec.readOnlyRootfs(), spec.tmpfs(), spec.binds(), spec.networkMode(), spec.capAdd(),
                 spec.noNewPrivileges(), spec.ociRuntime(), spec.init());
+    }
+
+    /**
+     * {@link Capability#SUSPEND_RESUME}: stop, and start again with the writable layer kept. A provider offering it nests this class
+     * ({@code @Nested class SuspendResumeContract extends SuspendResume {}}); one that does not is checked to refuse it by
+     * {@link #whatIsNotOfferedIsRefusedNamingTheCapability}. Nothing here is skipped for anyone.
+     */
+    abstract class SuspendResume {
+        @org.junit.jupiter.api.BeforeEach
+        void offered() {
+            assertThat(provider().offers(Capability.SUSPEND_RESUME)).as("%s offers SUSPEND_RESUME, which it nests this contract for", provider()).isTrue();
+        }
+
+        @Test
+        void stoppedContainerHasExited() {
+            String id = startedContainer("stopped");
+
+            provider().stop(id, GRACE);
+
+            ContainerState state = provider().inspect(id).orElseThrow();
+            assertThat(state.running()).as("container %s was stopped", id).isFalse();
+            assertThat(state.status()).isEqualTo(ContainerState.Status.EXITED);
+        }
+
+        @Test
+        void stoppedContainerStartsAgain() {
+            String id = startedContainer("restarted");
+            provider().stop(id, GRACE);
+
+            provider().start(id);
+
+            assertThat(provider().inspect(id).orElseThrow().running()).as("a stopped container can be started again").isTrue();
+        }
+
+        @Test
+        void stoppingTwiceIsFine() {
+            String id = startedContainer("stopped-twice");
+            provider().stop(id, GRACE);
+
+            assertThatCode(() -> provider().stop(id, GRACE)).as("stop is idempotent").doesNotThrowAnyException();
+        }
+    }
+
+    /**
+     * {@link Capability#SNAPSHOTS}: commit a container to an image, list and remove images by label. A provider offering it nests this class
+     * ({@code @Nested class SnapshotsContract extends Snapshots {}}); one that does not is checked to refuse it by
+     * {@link #whatIsNotOfferedIsRefusedNamingTheCapability}. Nothing here is skipped for anyone.
+     */
+    abstract class Snapshots {
+        @org.junit.jupiter.api.BeforeEach
+        void offered() {
+            assertThat(provider().offers(Capability.SNAPSHOTS)).as("%s offers SNAPSHOTS, which it nests this contract for", provider()).isTrue();
+        }
+
+        @Test
+        void commitProducesAnImageContainersRunFrom() {
+            String id = startedContainer("committed");
+            String image = "warmbox-contract/" + testId + ":snapshot";
+            images.add(image);
+
+            String imageId = provider().commit(id, image, Map.of(TEST_LABEL, testId));
+
+            assertThat(provider().imageExists(image)).as("committed image %s exists by reference", image).isTrue();
+            assertThat(provider().imageExists(imageId)).as("and by the id commit returned").isTrue();
+            String fromSnapshot = provider().create(withImage(spec("from-snapshot"), image));
+            provider().start(fromSnapshot);
+            assertThat(provider().inspect(fromSnapshot).orElseThrow().running()).as("the snapshot runs").isTrue();
+        }
+
+        @Test
+        void listImagesFindsOnlyImagesCarryingEveryLabelWithTheirReferences() {
+            String id = startedContainer("labelled-images");
+            String wanted = "warmbox-contract/" + testId + ":wanted";
+            String other = "warmbox-contract/" + testId + ":other";
+            images.add(wanted);
+            images.add(other);
+            String wantedId = provider().commit(id, wanted, Map.of(TEST_LABEL, testId, "warmbox.role", "wanted"));
+            provider().commit(id, other, Map.of(TEST_LABEL, testId));
+
+            List<ImageState> found = provider().listImages(Map.of(TEST_LABEL, testId, "warmbox.role", "wanted"));
+
+            assertThat(found).as("only the image with both labels").extracting(ImageState::id).containsExactly(wantedId);
+            assertThat(found.getFirst().references()).as("listed by its reference").containsExactly(wanted);
+            assertThat(found.getFirst().labels()).as("with its labels, how leftovers are told apart").containsEntry("warmbox.role", "wanted");
+            assertThat(provider().listImages(Map.of(TEST_LABEL, testId))).as("both carry the test's label").hasSize(2);
+        }
+
+        @Test
+        void removedImageIsGoneAndRemovingItAgainIsFine() {
+            String id = startedContainer("removed-image");
+            String image = "warmbox-contract/" + testId + ":removed";
+            images.add(image);
+            provider().commit(id, image, Map.of(TEST_LABEL, testId));
+
+            provider().removeImage(image);
+
+            assertThat(provider().imageExists(image)).as("removed").isFalse();
+            assertThat(provider().listImages(Map.of(TEST_LABEL, testId))).as("and no longer listed").isEmpty();
+            assertThatCode(() -> provider().removeImage(image)).as("an image already gone is fine").doesNotThrowAnyException();
+        }
+
+        @Test
+        void removingAnImageAContainerStillUsesIsRefusedNamingItAndKeepsIt() {
+            String id = startedContainer("used-image");
+            String image = "warmbox-contract/" + testId + ":used";
+            images.add(image);
+            provider().commit(id, image, Map.of(TEST_LABEL, testId));
+            provider().create(withImage(spec("from-used"), image)); // created, never started: still a user
+
+            assertThatThrownBy(() -> provider().removeImage(image)).as("a container uses it").isInstanceOf(ProviderException.class)
+                    .hasMessageContaining(image);
+            assertThat(provider().imageExists(image)).as("the image stays").isTrue();
+        }
+
+        @Test
+        void imageExistsOnlyForPresentImages() {
+            assertThat(provider().imageExists(runnableImage())).as("the test image is present").isTrue();
+            assertThat(provider().imageExists("warmbox-contract/missing-" + testId + ":none")).as("a made-up image").isFalse();
+        }
+    }
+
+    /**
+     * {@link Capability#EXEC}: a command run in a running container. A provider offering it nests this class
+     * ({@code @Nested class ExecContract extends Exec {}}); one that does not is checked to refuse it by
+     * {@link #whatIsNotOfferedIsRefusedNamingTheCapability}. Nothing here is skipped for anyone.
+     */
+    abstract class Exec {
+        @org.junit.jupiter.api.BeforeEach
+        void offered() {
+            assertThat(provider().offers(Capability.EXEC)).as("%s offers EXEC, which it nests this contract for", provider()).isTrue();
+        }
+
+        @Test
+        void execReturnsTheCommandsOutputAndExitCodeWithItsEnvironment() {
+            String id = startedContainer("exec");
+
+            ExecResult result = provider().exec(id, new ExecSpec(
+                    List.of("sh", "-c", "echo \"$GREETING\"; echo oops >&2; exit 3"), null, "/", List.of("GREETING=hello there"),
+                    Duration.ofSeconds(30)));
+
+            assertThat(result.timedOut()).as("a short command finishes").isFalse();
+            assertThat(result.exitCode()).as("the command's own exit code").isEqualTo(3);
+            assertThat(result.stdout()).as("stdout, with the exec's variable expanded").isEqualTo("hello there\n");
+            assertThat(result.stderr()).as("stderr kept apart").isEqualTo("oops\n");
+        }
+
+        @Test
+        void execInAContainerThatDoesNotRunFailsNamingIt() {
+            String id = provider().create(spec("exec-not-running"));
+
+            assertThatThrownBy(() -> provider().exec(id, new ExecSpec(List.of("true"), null, null, List.of(), Duration.ofSeconds(10))))
+                    .as("exec needs a running container")
+                    .isInstanceOf(ProviderException.class)
+                    .hasMessageContaining(id);
+        }
+    }
+
+    /**
+     * {@link Capability#ISOLATED_NETWORK}: a network whose containers cannot reach each other. A provider offering it nests this class
+     * ({@code @Nested class IsolatedNetworkContract extends IsolatedNetwork {}}); one that does not is checked to refuse it by
+     * {@link #whatIsNotOfferedIsRefusedNamingTheCapability}. Nothing here is skipped for anyone.
+     */
+    abstract class IsolatedNetwork {
+        @org.junit.jupiter.api.BeforeEach
+        void offered() {
+            assertThat(provider().offers(Capability.ISOLATED_NETWORK)).as("%s offers ISOLATED_NETWORK, which it nests this contract for", provider()).isTrue();
+        }
+
+        @Test
+        void ensureIsolatedNetworkCreatesOnceANetworkContainersRunOn() {
+            String network = "warmbox-contract-" + testId;
+            networks.add(network);
+
+            provider().ensureIsolatedNetwork(network, Map.of(TEST_LABEL, testId));
+            provider().ensureIsolatedNetwork(network, Map.of(TEST_LABEL, testId));
+
+            ContainerSpec base = spec("on-network");
+            String id = provider().create(new ContainerSpec(base.name(), base.image(), base.labels(), base.env(), base.command(), base.user(), base.limits(),
+                    base.readOnlyRootfs(), base.tmpfs(), base.binds(), network, base.capAdd(), base.noNewPrivileges(), base.ociRuntime(), base.init()));
+            provider().start(id);
+            assertThat(provider().inspect(id).orElseThrow().ipAddress()).as("the container got an address on %s", network).isNotBlank();
+        }
+
+        @Test
+        void ensureIsolatedNetworkRefusesANetworkWhereContainersReachEachOther() {
+            assertThatThrownBy(() -> provider().ensureIsolatedNetwork("bridge", Map.of()))
+                    .as("the engine's default bridge lets containers talk to each other")
+                    .isInstanceOf(ProviderException.class)
+                    .hasMessageContaining("bridge");
+        }
     }
 }

@@ -12,11 +12,24 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The contract against the real engine; a missing engine fails the build rather than skipping. */
 class DockerContainerProviderIT extends ContainerProviderContract {
+    @Nested
+    class SuspendResumeContract extends SuspendResume {}
+
+    @Nested
+    class SnapshotsContract extends Snapshots {}
+
+    @Nested
+    class ExecContract extends Exec {}
+
+    @Nested
+    class IsolatedNetworkContract extends IsolatedNetwork {}
+
     private static final String DOCKER_HOST = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
     private static final DockerContainerProvider docker = new DockerContainerProvider(DOCKER_HOST);
 

@@ -8,9 +8,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class FakeContainerProviderTest extends ContainerProviderContract {
+    @Nested
+    class SuspendResumeContract extends SuspendResume {}
+
+    @Nested
+    class SnapshotsContract extends Snapshots {}
+
+    @Nested
+    class ExecContract extends Exec {}
+
+    @Nested
+    class IsolatedNetworkContract extends IsolatedNetwork {}
+
     private final FakeContainerProvider fake = new FakeContainerProvider(runnableImage());
 
     @Override
