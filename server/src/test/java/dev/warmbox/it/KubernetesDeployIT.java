@@ -13,7 +13,9 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,6 +59,7 @@ class KubernetesDeployIT {
     private static final String IMAGE_TAG = "deploy-it-" + RUN;
     private static final String SERVICE_ACCOUNT = "system:serviceaccount:" + NAMESPACE + ":warmbox-server";
     private static final Map<String, String> SERVER_LABELS = Map.of("app.kubernetes.io/name", "warmbox", "app.kubernetes.io/component", "server");
+    private static final int STALE_PORT = 9999;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Path root = Path.of("").toAbsolutePath().getParent();
@@ -78,6 +81,11 @@ class KubernetesDeployIT {
         client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                 .addToLabels("warmbox.it", "true").endMetadata().build()).create();
         createSecrets((DatabaseSettings.Postgres) database.settings());
+        // As a previous server would have left it, outdated: the server must read and update it (the Role's get, update).
+        client.network().v1().networkPolicies().inNamespace(NAMESPACE).resource(new NetworkPolicyBuilder().withNewMetadata()
+                .withName("warmbox-sandboxes").endMetadata().withNewSpec().withNewPodSelector().addToMatchLabels("warmbox.network", "none")
+                .endPodSelector().addNewIngress().addNewPort().withPort(new IntOrString(STALE_PORT)).endPort().endIngress().endSpec()
+                .build()).create();
 
         long applied = System.nanoTime();
         kubectl("apply", "-k", overlay.toString());
@@ -145,7 +153,8 @@ class KubernetesDeployIT {
     @Test
     void theSandboxPolicyTheServerMadeAdmitsTheDeploymentsPodsAndOnlyThem() {
         NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace(NAMESPACE).withName("warmbox-sandboxes").get();
-        assertThat(policy).as("created by the server at start-up, with the Role's verbs").isNotNull();
+        assertThat(policy.getSpec().getIngress().get(0).getPorts()).as("brought up to date by the server at start-up, with the Role's verbs")
+                .extracting(port -> port.getPort().getIntVal()).containsExactly(7070);
         Map<String, String> admitted = policy.getSpec().getIngress().get(0).getFrom().get(0).getPodSelector().getMatchLabels();
         assertThat(server.getMetadata().getLabels()).as("the Deployment's pod template carries what the policy admits")
                 .containsAllEntriesOf(admitted);
@@ -234,8 +243,12 @@ class KubernetesDeployIT {
                         }
                     }
                 }
-                return pods.size() == 1 && pods.get(0).getStatus().getContainerStatuses() != null
-                        && pods.get(0).getStatus().getContainerStatuses().stream().allMatch(ContainerStatus::getReady);
+                boolean running = pods.size() == 1 && pods.get(0).getStatus().getContainerStatuses() != null
+                        && pods.get(0).getStatus().getContainerStatuses().stream().allMatch(status -> status.getState().getRunning() != null);
+                if (running && logs(pods.get(0)).toLowerCase(java.util.Locale.ROOT).contains("forbidden")) {
+                    throw new AssertionError("the server pod's calls are refused by its Role:\n" + logs(pods.get(0)));
+                }
+                return running && pods.get(0).getStatus().getContainerStatuses().stream().allMatch(ContainerStatus::getReady);
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             List<Pod> pods = client.pods().inNamespace(NAMESPACE).withLabels(SERVER_LABELS).list().getItems();
