@@ -1,7 +1,8 @@
 package dev.warmbox.bench;
 
-import dev.warmbox.it.KubeNamespace;
 import dev.warmbox.it.RunningServer;
+import dev.warmbox.kube.KubeNode;
+import dev.warmbox.kube.TestNamespace;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +37,7 @@ public final class ProviderBenchmark {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Map<String, String> common = new HashMap<>(Map.of("WARM_POOL_SIZE_PER_RUNTIME", "2"));
         Optional.ofNullable(System.getenv("WARMBOX_IMAGE_PREFIX")).ifPresent(prefix -> common.put("WARMBOX_IMAGE_PREFIX", prefix));
-        try (KubeNamespace namespace = KubeNamespace.create("warmbox-bench");
+        try (TestNamespace namespace = TestNamespace.create("warmbox-bench");
              RunningServer docker = new RunningServer(common);
              RunningServer pods = new RunningServer(kubernetes(common, namespace))) {
             docker.awaitReady(Duration.ofMinutes(5));
@@ -52,9 +53,9 @@ public final class ProviderBenchmark {
         }
     }
 
-    private static Map<String, String> kubernetes(Map<String, String> common, KubeNamespace namespace) {
+    private static Map<String, String> kubernetes(Map<String, String> common, TestNamespace namespace) {
         Map<String, String> kubernetes = new HashMap<>(common);
-        kubernetes.putAll(Map.of("WARMBOX_PROVIDER", "kubernetes", "WARMBOX_KUBECONFIG", KubeNamespace.kubeconfig().toString(),
+        kubernetes.putAll(Map.of("WARMBOX_PROVIDER", "kubernetes", "WARMBOX_KUBECONFIG", KubeNode.kubeconfig().toString(),
                 "WARMBOX_KUBERNETES_NAMESPACE", namespace.name()));
         return kubernetes;
     }

@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The docker CLI, for faults the product itself never causes (pause, kill) and tests inject from outside. */
-final class Docker {
+/**
+ * The docker CLI, for faults the product itself never causes (pause, kill) and tests inject from outside,
+ * and for looking at the engine under the Kubernetes node (its pods' containers).
+ */
+public final class Docker {
     private Docker() {}
 
     /** Runs {@code docker <args>} and returns its output; fails the test when the command fails. */
-    static String run(String... args) {
+    public static String run(String... args) {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
         try {

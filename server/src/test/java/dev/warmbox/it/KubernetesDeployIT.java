@@ -200,7 +200,7 @@ class KubernetesDeployIT {
         assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
-        String java = KubeNode.docker("top", serverContainerId(), "-eo", "pid,uid,args").lines()
+        String java = Docker.run("top", serverContainerId(), "-eo", "pid,uid,args").lines()
                 .filter(line -> line.contains("warmbox-server.jar")).findFirst().orElseThrow();
         assertThat(java.strip().split("\\s+")[1]).as("java runs as the image's user warmbox").isEqualTo("10001");
     }

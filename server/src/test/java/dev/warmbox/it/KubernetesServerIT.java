@@ -1,5 +1,7 @@
 package dev.warmbox.it;
 
+import dev.warmbox.kube.KubeNode;
+import dev.warmbox.kube.TestNamespace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,14 +35,14 @@ class KubernetesServerIT {
             "javascript", "console.log('hello')",
             "go", "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"hello\") }\n",
             "java", "public class Main { public static void main(String[] a) { System.out.println(\"hello\"); } }");
-    private static KubeNamespace namespace;
+    private static TestNamespace namespace;
     private static RunningServer server;
     private static final String INSTANCE = RunningServer.newInstanceId();
     private static final String LEFTOVER = "warmbox-" + INSTANCE + "-python-leftover";
 
     @BeforeAll
     static void start() {
-        namespace = KubeNamespace.create("warmbox-server-it");
+        namespace = TestNamespace.create("warmbox-server-it");
         namespace.client().pods().inNamespace(namespace.name()).resource(new PodBuilder()
                 .withNewMetadata().withName(LEFTOVER).addToLabels(Map.of("warmbox.managed", "true", "warmbox.owner", INSTANCE)).endMetadata()
                 .withNewSpec().withAutomountServiceAccountToken(false).withTerminationGracePeriodSeconds(0L).addNewContainer().withName("sandbox")
@@ -48,7 +50,7 @@ class KubernetesServerIT {
                 .build()).create();
         Map<String, String> env = new HashMap<>(Map.of(
                 "WARMBOX_PROVIDER", "kubernetes",
-                "WARMBOX_KUBECONFIG", KubeNamespace.kubeconfig().toString(),
+                "WARMBOX_KUBECONFIG", KubeNode.kubeconfig().toString(),
                 "WARMBOX_KUBERNETES_NAMESPACE", namespace.name(),
                 "WARMBOX_INSTANCE_ID", INSTANCE,
                 "WARMBOX_IMAGE_PREFIX", prefix(),

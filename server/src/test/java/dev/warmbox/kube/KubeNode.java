@@ -1,18 +1,16 @@
 package dev.warmbox.kube;
 
+import dev.warmbox.it.Docker;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The real single-node Kubernetes the integration tests run against: the one {@code scripts/kubernetes.sh}
@@ -90,28 +88,7 @@ public final class KubeNode {
      * namespace, name and uid ({@code io.kubernetes.pod.namespace}, {@code .name}, {@code .uid}).
      */
     public static List<String> engineContainers(String label) {
-        return Arrays.stream(docker("ps", "-aq", "--no-trunc", "--filter", "label=" + label).split("\n"))
+        return Arrays.stream(Docker.run("ps", "-aq", "--no-trunc", "--filter", "label=" + label).split("\n"))
                 .map(String::strip).filter(id -> !id.isEmpty()).toList();
-    }
-
-    /** Runs {@code docker <args>} and returns its output; fails the test when the command fails. */
-    public static String docker(String... args) {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish within 60 s");
-            }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) throw new AssertionError(String.join(" ", command) + " failed: " + output);
-            return output;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + String.join(" ", command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

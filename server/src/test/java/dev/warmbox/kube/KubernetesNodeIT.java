@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warmbox.it.Docker;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -193,7 +194,7 @@ class KubernetesNodeIT {
     private JsonNode inspect(Pod pod, String container) throws Exception {
         var ids = KubeNode.engineContainers("io.kubernetes.pod.uid=" + namespace.pod(pod.getMetadata().getName()).get().getMetadata().getUid());
         for (String id : ids) {
-            JsonNode inspected = JSON.readTree(KubeNode.docker("inspect", id)).get(0);
+            JsonNode inspected = JSON.readTree(Docker.run("inspect", id)).get(0);
             if (container.equals(inspected.get("Config").get("Labels").path("io.kubernetes.container.name").asText())) return inspected;
         }
         throw new AssertionError("no engine container '" + container + "' among " + ids);

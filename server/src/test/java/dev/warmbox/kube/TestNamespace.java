@@ -30,24 +30,46 @@ public final class TestNamespace implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String name;
+    /** Whether {@link #close()} also closes the client: the one {@link #create(String)} connected for it. */
+    private final boolean ownsClient;
 
-    private TestNamespace(KubernetesClient client, String name) {
+    private TestNamespace(KubernetesClient client, String name, boolean ownsClient) {
         this.client = client;
         this.name = name;
+        this.ownsClient = ownsClient;
+    }
+
+    /** {@link #create(KubernetesClient, String)} with a client of its own to the node, closed with the namespace. */
+    public static TestNamespace create(String test) {
+        KubernetesClient client = KubeNode.connect();
+        try {
+            return create(client, test, true);
+        } catch (RuntimeException | AssertionError e) {
+            client.close();
+            throw e;
+        }
     }
 
     /** Creates a namespace named after the test ({@code wb-<test>-<random>}, within Kubernetes' 63 characters). */
     public static TestNamespace create(KubernetesClient client, String test) {
+        return create(client, test, false);
+    }
+
+    private static TestNamespace create(KubernetesClient client, String test, boolean ownsClient) {
         String slug = test.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         slug = slug.substring(0, Math.min(slug.length(), 40)).replaceAll("(^-+|-+$)", "");
         String name = "wb-" + slug + "-" + UUID.randomUUID().toString().substring(0, 8);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
                 .addToLabels(LABEL, slug.isEmpty() ? "test" : slug).endMetadata().build()).create();
-        return new TestNamespace(client, name);
+        return new TestNamespace(client, name, ownsClient);
     }
 
     public String name() {
         return name;
+    }
+
+    public KubernetesClient client() {
+        return client;
     }
 
     public PodResource pod(String pod) {
@@ -79,6 +101,14 @@ public final class TestNamespace implements AutoCloseable {
      */
     @Override
     public void close() {
+        try {
+            deleteAndAwaitNothingLeft();
+        } finally {
+            if (ownsClient) client.close();
+        }
+    }
+
+    private void deleteAndAwaitNothingLeft() {
         client.pods().inNamespace(name).delete();
         await("pods of namespace " + name + " deleted").atMost(CLEANUP_DEADLINE).pollInterval(Duration.ofMillis(250))
                 .until(() -> client.pods().inNamespace(name).list().getItems().isEmpty());

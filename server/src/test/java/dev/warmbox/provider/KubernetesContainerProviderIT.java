@@ -1,7 +1,8 @@
 package dev.warmbox.provider;
 
 import dev.warmbox.config.KubernetesSettings;
-import dev.warmbox.it.KubeNamespace;
+import dev.warmbox.kube.KubeNode;
+import dev.warmbox.kube.TestNamespace;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,13 +14,13 @@ import org.junit.jupiter.api.Tag;
  */
 @Tag("kubernetes")
 class KubernetesContainerProviderIT extends ContainerProviderContract {
-    private static KubeNamespace namespace;
+    private static TestNamespace namespace;
     private static KubernetesContainerProvider pods;
 
     @BeforeAll
     static void namespaceOfItsOwn() {
-        namespace = KubeNamespace.create("warmbox-provider-it");
-        pods = KubernetesContainerProvider.connect(new KubernetesSettings(namespace.name(), Optional.of(KubeNamespace.kubeconfig()),
+        namespace = TestNamespace.create("warmbox-provider-it");
+        pods = KubernetesContainerProvider.connect(new KubernetesSettings(namespace.name(), Optional.of(KubeNode.kubeconfig()),
                 Optional.empty(), "Never"), 7070);
     }
 

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warmbox.config.KubernetesSettings;
 import dev.warmbox.config.WarmboxConfig;
-import dev.warmbox.it.KubeNamespace;
+import dev.warmbox.kube.KubeNode;
+import dev.warmbox.kube.TestNamespace;
 import dev.warmbox.provider.ContainerSpec;
 import dev.warmbox.provider.ContainerState;
 import dev.warmbox.provider.DockerContainerProvider;
@@ -38,7 +39,7 @@ class KubernetesSandboxesIT extends SandboxesContract {
     private static final String DOCKER_HOST = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
     private static final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("contract-agent-deadlines").daemon(true).unstarted(r));
-    private static KubeNamespace namespace;
+    private static TestNamespace namespace;
     private static KubernetesContainerProvider pods;
     private static DockerContainerProvider engine;
 
@@ -48,8 +49,8 @@ class KubernetesSandboxesIT extends SandboxesContract {
 
     @BeforeAll
     static void namespaceOfItsOwn() {
-        namespace = KubeNamespace.create("warmbox-sandboxes-it");
-        pods = KubernetesContainerProvider.connect(new KubernetesSettings(namespace.name(), Optional.of(KubeNamespace.kubeconfig()),
+        namespace = TestNamespace.create("warmbox-sandboxes-it");
+        pods = KubernetesContainerProvider.connect(new KubernetesSettings(namespace.name(), Optional.of(KubeNode.kubeconfig()),
                 Optional.empty(), "Never"), SandboxBlueprint.AGENT_PORT);
         engine = new DockerContainerProvider(DOCKER_HOST);
     }
